@@ -1,0 +1,333 @@
+// Package rhoderc reads and writes ~/.rhoderc, the file that lists RhodeCode
+// instances and, optionally, their API tokens.
+//
+// The file comes in two dialects, told apart by content rather than name:
+//
+//   - INI, as written by rhodecode-tools: one [instance:NAME] section per
+//     server with api_host, api_key and repo_dir. A file is INI when any line
+//     starts (after blanks) with "[instance:". INI files are edited in place:
+//     comments, blank lines, key order, spacing, unknown keys and sections
+//     survive byte for byte, and only changed lines are rewritten. Keys this
+//     tool adds are listed in a per-section cli_added key so that a logout can
+//     remove exactly them. The default instance lives in [rhodecode-cli].
+//   - TOML, which this tool writes for new files: a top-level "default" and
+//     one [instances.NAME] table per server. Unknown keys survive a rewrite,
+//     but comments and formatting do not, because the file is decoded into
+//     maps and re-encoded (deterministically, keys sorted, instances in file
+//     order).
+//
+// Commands change the file only through Update, which serialises writers
+// across processes with a lock file and replaces the file atomically.
+package rhoderc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Dialect is the syntax of a ~/.rhoderc file.
+type Dialect string
+
+// The two dialects. Files this tool creates are TOML; INI files written by
+// rhodecode-tools stay INI.
+const (
+	DialectTOML Dialect = "toml"
+	DialectINI  Dialect = "ini"
+)
+
+// Storage says where an instance's API token lives.
+const (
+	StorageKeyring = "keyring"
+	StorageFile    = "file"
+)
+
+// Tool key names, as used by InstanceValue and friends. The INI dialect maps
+// the first three to the names rhodecode-tools uses (see iniKeyName).
+const (
+	keyURL      = "url"
+	keyToken    = "token"
+	keyStorage  = "storage"
+	keyUsername = "username"
+	keyRepoDir  = "repo_dir"
+)
+
+// Instance is the tool's view of one RhodeCode server entry.
+type Instance struct {
+	Name     string // section/table name
+	URL      string // base URL, as stored (INI: api_host; TOML: url)
+	Username string // RhodeCode username recorded at login ("" if unknown)
+	Storage  string // StorageKeyring or StorageFile; "" means: INI => file if Token != "" ; TOML => keyring
+	Token    string // API token when stored in the file (INI: api_key; TOML: token), else ""
+	RepoDir  string // INI repo_dir / TOML repo_dir (kept, never required)
+}
+
+// EffectiveStorage resolves an empty Storage the way each dialect defines
+// it: an INI entry written by rhodecode-tools keeps its token in the file,
+// a TOML entry without storage uses the keyring.
+func (in Instance) EffectiveStorage(d Dialect) string {
+	if in.Storage != "" {
+		return in.Storage
+	}
+	if d == DialectINI && in.Token != "" {
+		return StorageFile
+	}
+	return StorageKeyring
+}
+
+// ErrIsDirectory is returned (wrapped, with the path) when ~/.rhoderc is a
+// directory. Docker creates one when a not-yet-existing ~/.rhoderc is
+// bind-mounted, as in some RhodeCode Docker setups.
+var ErrIsDirectory = errors.New("is a directory, not a file " +
+	"(Docker creates one when ~/.rhoderc is bind-mounted before it exists, e.g. with the RhodeCode Docker image); " +
+	"remove it if it is empty, or set RHODERC to the path of a file")
+
+// ErrLockTimeout is returned (wrapped) by Update when another process held
+// the lock file for longer than the bounded wait.
+var ErrLockTimeout = errors.New("timed out waiting for the lock; is another rhodecode command running?")
+
+// ParseError reports a file that could not be parsed. Such a file is never
+// overwritten, so the message says so.
+type ParseError struct {
+	Path string
+	Line int // 1-based; 0 if the problem has no single line
+	Msg  string
+}
+
+// Error implements error.
+func (e *ParseError) Error() string {
+	if e.Line <= 0 {
+		return fmt.Sprintf("%s: %s; fix or move the file, it was not changed", e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s; fix or move the file, it was not changed", e.Path, e.Line, e.Msg)
+}
+
+// backend is what each dialect implements; File adds the shared semantics.
+// Keys are the tool's key names.
+type backend interface {
+	names() []string
+	has(name string) bool
+	get(name, key string) (string, bool)
+	set(name, key, value string) error
+	del(name, key string)
+	ensure(name string) error
+	remove(name string, all bool)
+	defaultName() string
+	setDefault(name string) error
+	render() ([]byte, error)
+}
+
+// File is a parsed ~/.rhoderc that renders back in its own dialect.
+type File struct {
+	path    string
+	dialect Dialect
+	b       backend
+	err     error // first error from a setter, reported by Bytes
+}
+
+// DefaultPath returns $RHODERC if set via the getenv passed in, else
+// filepath.Join(home, ".rhoderc"). getenv is passed in so tests need not
+// touch the process environment.
+func DefaultPath(getenv func(string) string, home string) string {
+	if getenv != nil {
+		if p := getenv("RHODERC"); p != "" {
+			return p
+		}
+	}
+	return filepath.Join(home, ".rhoderc")
+}
+
+// Load reads path. A missing file gives an empty TOML *File and no error.
+// A directory gives an error wrapping ErrIsDirectory, unparsable content a
+// *ParseError, and a read failure the *fs.PathError from the OS.
+func Load(path string) (*File, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Parse(path, nil)
+	case err != nil:
+		return nil, fmt.Errorf("reading config: %w", err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s: %w", path, ErrIsDirectory)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses data as the content of the file at path (used only in
+// messages). It detects the dialect like Load.
+func Parse(path string, data []byte) (*File, error) {
+	f := &File{path: path, dialect: DetectDialect(data)}
+	var err error
+	if f.dialect == DialectINI {
+		f.b, err = parseINI(path, data)
+	} else {
+		f.b, err = parseTOML(path, data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// DetectDialect returns DialectINI if any line's first non-blank characters
+// are "[instance:", else DialectTOML (also for empty content).
+func DetectDialect(data []byte) Dialect {
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
+		if bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte("[instance:")) {
+			return DialectINI
+		}
+	}
+	return DialectTOML
+}
+
+// Path returns the path the file was loaded from.
+func (f *File) Path() string { return f.path }
+
+// Dialect returns the file's dialect.
+func (f *File) Dialect() Dialect { return f.dialect }
+
+// Instances returns all instances in file order.
+func (f *File) Instances() []Instance {
+	names := f.b.names()
+	out := make([]Instance, 0, len(names))
+	for _, n := range names {
+		out = append(out, f.instance(n))
+	}
+	return out
+}
+
+// Instance returns the named instance.
+func (f *File) Instance(name string) (Instance, bool) {
+	if !f.b.has(name) {
+		return Instance{}, false
+	}
+	return f.instance(name), true
+}
+
+func (f *File) instance(name string) Instance {
+	v := func(k string) string { s, _ := f.b.get(name, k); return s }
+	return Instance{
+		Name:     name,
+		URL:      v(keyURL),
+		Username: v(keyUsername),
+		Storage:  v(keyStorage),
+		Token:    v(keyToken),
+		RepoDir:  v(keyRepoDir),
+	}
+}
+
+// DefaultInstance returns the default instance's name, "" if none is set.
+func (f *File) DefaultInstance() string { return f.b.defaultName() }
+
+// SetDefault makes name the default instance; "" clears it.
+func (f *File) SetDefault(name string) {
+	if name == f.b.defaultName() {
+		return
+	}
+	f.fail(f.b.setDefault(name))
+}
+
+// SetInstance adds or updates an instance. Every field of in is applied and
+// an empty field deletes its key, so start from Instance(name) to keep
+// fields you do not mean to change. Only keys whose value changes are
+// written; everything else stays untouched.
+func (f *File) SetInstance(in Instance) {
+	if err := validName(in.Name); err != nil {
+		f.fail(err)
+		return
+	}
+	if err := f.b.ensure(in.Name); err != nil {
+		f.fail(err)
+		return
+	}
+	for _, kv := range [...]struct{ k, v string }{
+		{keyURL, in.URL},
+		{keyToken, in.Token},
+		{keyUsername, in.Username},
+		{keyStorage, in.Storage},
+		{keyRepoDir, in.RepoDir},
+	} {
+		cur, ok := f.b.get(in.Name, kv.k)
+		switch {
+		case kv.v == "" && ok:
+			f.b.del(in.Name, kv.k)
+		case kv.v != "" && cur != kv.v:
+			f.fail(f.b.set(in.Name, kv.k, kv.v))
+		}
+	}
+}
+
+// RemoveInstance removes an instance. For INI with all=false only the keys
+// this tool added or changed (cli_added) go, and the section only if no key
+// remains, so a rhodecode-tools entry keeps working; all=true, and TOML
+// always, remove the whole entry. A default pointing there is cleared.
+func (f *File) RemoveInstance(name string, all bool) {
+	f.b.remove(name, all)
+	if f.b.defaultName() == name {
+		f.fail(f.b.setDefault(""))
+	}
+}
+
+// InstanceValue returns a per-instance string value by tool key name
+// (url, token, username, storage, repo_dir or an extra key).
+func (f *File) InstanceValue(name, key string) (string, bool) {
+	return f.b.get(name, key)
+}
+
+// SetInstanceValue sets a per-instance string value, creating the instance
+// if needed. Setting the current value changes nothing.
+func (f *File) SetInstanceValue(name, key, value string) {
+	if err := validName(name); err != nil {
+		f.fail(err)
+		return
+	}
+	if cur, ok := f.b.get(name, key); ok && cur == value {
+		return
+	}
+	if err := f.b.ensure(name); err != nil {
+		f.fail(err)
+		return
+	}
+	f.fail(f.b.set(name, key, value))
+}
+
+// DeleteInstanceValue removes a per-instance key if present.
+func (f *File) DeleteInstanceValue(name, key string) {
+	f.b.del(name, key)
+}
+
+// Bytes renders the file. It fails if an earlier change could not be
+// represented (e.g. a value with a newline in INI).
+func (f *File) Bytes() ([]byte, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.b.render()
+}
+
+// fail records the first setter error; setters have no error result so
+// that call sites stay simple, and Bytes/Update report it.
+func (f *File) fail(err error) {
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+}
+
+func validName(name string) error {
+	if name == "" {
+		return errors.New("instance name must not be empty")
+	}
+	if strings.TrimSpace(name) != name || strings.ContainsAny(name, "[]\r\n") {
+		return fmt.Errorf("invalid instance name %q: no brackets, line breaks or surrounding spaces", name)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package rhoderc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+const (
+	tomlDefaultKey   = "default"
+	tomlInstancesKey = "instances"
+)
+
+// tomlDoc holds the decoded file as plain maps, so that keys this package
+// does not know survive a rewrite, plus the instance order, which maps
+// lose.
+type tomlDoc struct {
+	data  map[string]any
+	order []string
+}
+
+func parseTOML(path string, data []byte) (*tomlDoc, error) {
+	d := &tomlDoc{data: map[string]any{}}
+	md, err := toml.Decode(string(data), &d.data)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &ParseError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return nil, &ParseError{Path: path, Msg: err.Error()}
+	}
+	if v, ok := d.data[tomlDefaultKey]; ok {
+		if _, ok := v.(string); !ok {
+			return nil, &ParseError{Path: path, Msg: fmt.Sprintf("%q must be a string", tomlDefaultKey)}
+		}
+	}
+	if v, ok := d.data[tomlInstancesKey]; ok {
+		insts, ok := v.(map[string]any)
+		if !ok {
+			return nil, &ParseError{Path: path, Msg: fmt.Sprintf("%q must be a table", tomlInstancesKey)}
+		}
+		for name, t := range insts {
+			if _, ok := t.(map[string]any); !ok {
+				return nil, &ParseError{Path: path, Msg: fmt.Sprintf("%s.%s must be a table", tomlInstancesKey, name)}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range md.Keys() {
+		if len(k) >= 2 && k[0] == tomlInstancesKey && !seen[k[1]] {
+			seen[k[1]] = true
+			d.order = append(d.order, k[1])
+		}
+	}
+	return d, nil
+}
+
+func (d *tomlDoc) instances() map[string]any {
+	m, _ := d.data[tomlInstancesKey].(map[string]any)
+	return m
+}
+
+func (d *tomlDoc) table(name string) map[string]any {
+	t, _ := d.instances()[name].(map[string]any)
+	return t
+}
+
+func (d *tomlDoc) names() []string { return slices.Clone(d.order) }
+
+func (d *tomlDoc) has(name string) bool { return d.table(name) != nil }
+
+func (d *tomlDoc) get(name, key string) (string, bool) {
+	s, ok := d.table(name)[key].(string)
+	return s, ok
+}
+
+func (d *tomlDoc) ensure(name string) error {
+	if d.has(name) {
+		return nil
+	}
+	insts := d.instances()
+	if insts == nil {
+		insts = map[string]any{}
+		d.data[tomlInstancesKey] = insts
+	}
+	insts[name] = map[string]any{}
+	d.order = append(d.order, name)
+	return nil
+}
+
+func (d *tomlDoc) set(name, key, value string) error {
+	_ = d.ensure(name)
+	d.table(name)[key] = value
+	return nil
+}
+
+func (d *tomlDoc) del(name, key string) {
+	if t := d.table(name); t != nil {
+		delete(t, key)
+	}
+}
+
+func (d *tomlDoc) remove(name string, _ bool) {
+	insts := d.instances()
+	if insts == nil {
+		return
+	}
+	delete(insts, name)
+	d.order = slices.DeleteFunc(d.order, func(n string) bool { return n == name })
+	if len(insts) == 0 {
+		delete(d.data, tomlInstancesKey)
+	}
+}
+
+func (d *tomlDoc) defaultName() string {
+	s, _ := d.data[tomlDefaultKey].(string)
+	return s
+}
+
+func (d *tomlDoc) setDefault(name string) error {
+	if name == "" {
+		delete(d.data, tomlDefaultKey)
+	} else {
+		d.data[tomlDefaultKey] = name
+	}
+	return nil
+}
+
+// render encodes everything but the instances with the encoder (sorted
+// keys, so deterministic), then each instance table in file order. The
+// encoder cannot be asked for file order, hence one call per instance.
+func (d *tomlDoc) render() ([]byte, error) {
+	var out bytes.Buffer
+	rest := maps.Clone(d.data)
+	delete(rest, tomlInstancesKey)
+	if err := encodeTOML(&out, rest); err != nil {
+		return nil, err
+	}
+	for _, name := range d.order {
+		var b bytes.Buffer
+		one := map[string]any{tomlInstancesKey: map[string]any{name: d.table(name)}}
+		if err := encodeTOML(&b, one); err != nil {
+			return nil, err
+		}
+		// Drop the empty "[instances]" header the encoder emits for the
+		// intermediate table; repeating it would be invalid TOML.
+		s := strings.TrimPrefix(b.String(), "["+tomlInstancesKey+"]\n")
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(s)
+	}
+	// Guard against encoder changes: never write what we cannot read back.
+	var check map[string]any
+	if _, err := toml.Decode(out.String(), &check); err != nil {
+		return nil, fmt.Errorf("rendering TOML: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+func encodeTOML(w *bytes.Buffer, v map[string]any) error {
+	var b bytes.Buffer
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("rendering TOML: %w", err)
+	}
+	w.WriteString(strings.TrimLeft(b.String(), "\n"))
+	return nil
+}
