@@ -30,7 +30,13 @@ func parseTOML(path string, data []byte) (*tomlDoc, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &ParseError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
+			// The lexer counts a newline that ends a bad line as the start
+			// of the next one; the byte offset names the line people see.
+			line := pe.Position.Line
+			if st := pe.Position.Start; st > 0 && st <= len(data) {
+				line = bytes.Count(data[:st], []byte("\n")) + 1
+			}
+			return nil, &ParseError{Path: path, Line: line, Msg: pe.Message}
 		}
 		return nil, &ParseError{Path: path, Msg: err.Error()}
 	}

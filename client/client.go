@@ -1,0 +1,309 @@
+// Package client talks to a RhodeCode instance over its JSON-RPC API
+// (<base>/_admin/api), the half of RhodeCode that identifies a token's
+// user; token management through the web session will join it later.
+//
+// Errors are classified for the caller: *APIError for JSON-RPC error
+// replies, and the sentinels ErrAuth, ErrUnreachable and ErrNotRhodeCode
+// (see errors.Is) for everything else, each with a one-line message that
+// names the host and never contains the token. Redirects are never
+// followed, so the token is sent to the configured base URL only.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultTimeout is the per-request timeout when Options.Timeout is 0.
+const DefaultTimeout = 15 * time.Second
+
+// apiPath is the JSON-RPC endpoint below the base URL (protocol §2.1).
+const apiPath = "/_admin/api"
+
+// maxResponseBody bounds how much of an answer is read; get_repos on a big
+// instance is a few MiB, an endless body must not exhaust memory.
+const maxResponseBody = 32 << 20
+
+// Options configures a Client. The zero value is usable.
+type Options struct {
+	// Timeout bounds each request, from dialing to the end of the body;
+	// 0 means DefaultTimeout.
+	Timeout time.Duration
+	// UserAgent is sent with every request, e.g. "rhodecode-cli/1.2.3";
+	// empty means "rhodecode-cli".
+	UserAgent string
+	// Debug, if not nil, receives an HTTP trace of every request and
+	// response with all secrets replaced by "[REDACTED]".
+	Debug io.Writer
+	// Transport replaces the default transport (a clone of
+	// http.DefaultTransport, which honours HTTP(S)_PROXY), e.g. to trust
+	// a private CA.
+	Transport http.RoundTripper
+}
+
+// Client calls the JSON-RPC API of one RhodeCode instance with one token.
+// It is safe for concurrent use.
+type Client struct {
+	base      string   // normalised base URL, no trailing slash
+	baseURL   *url.URL // parsed base
+	endpoint  string   // base + apiPath
+	host      string   // host[:port], for messages
+	token     string
+	timeout   time.Duration
+	userAgent string
+	http      *http.Client
+	lastID    atomic.Int64
+}
+
+// New returns a client for the instance at baseURL (scheme http or https,
+// a host, optionally a path prefix; a trailing "/" and a trailing
+// "/_admin/api" are removed). The token is only ever sent to that URL.
+func New(baseURL, token string, opts Options) (*Client, error) {
+	u, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:      u.String(),
+		baseURL:   u,
+		endpoint:  u.String() + apiPath,
+		host:      u.Host,
+		token:     token,
+		timeout:   opts.Timeout,
+		userAgent: opts.UserAgent,
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.userAgent == "" {
+		c.userAgent = "rhodecode-cli"
+	}
+	rt := opts.Transport
+	if rt == nil {
+		rt = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if opts.Debug != nil {
+		rt = newDebugTransport(rt, opts.Debug, token)
+	}
+	c.http = &http.Client{
+		Transport: rt,
+		// Never follow: a redirect would carry the request (and with it
+		// the token) to another URL. Call reports it instead.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("no instance URL given")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid instance URL %q: %v", raw, innermost(err))
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		u.Scheme = strings.ToLower(u.Scheme)
+	case "":
+		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", raw, strings.TrimLeft(raw, "/"))
+	default:
+		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", raw)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("instance URL %q has no host", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("instance URL %s must not contain a user name or password", RedactURL(raw))
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("instance URL %s must not contain a query or fragment", RedactURL(raw))
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	// People paste the API URL from the docs; the base is what they mean.
+	if strings.HasSuffix(u.Path, apiPath) {
+		u.Path = strings.TrimRight(strings.TrimSuffix(u.Path, apiPath), "/")
+		u.RawPath = ""
+	}
+	return u, nil
+}
+
+// BaseURL returns the normalised instance URL, without trailing slash.
+func (c *Client) BaseURL() string { return c.base }
+
+// request is the JSON-RPC envelope (protocol §2.2).
+type request struct {
+	ID        int64           `json:"id"`
+	AuthToken string          `json:"auth_token"`
+	Method    string          `json:"method"`
+	Args      json.RawMessage `json:"args"`
+}
+
+// Call invokes a JSON-RPC method. args must encode to a JSON object (nil
+// means {}); the result is decoded into out unless out is nil.
+//
+// The error is an *APIError for an error reply, wraps ErrUnreachable,
+// ErrNotRhodeCode or context.Canceled otherwise; see the package doc.
+func (c *Client) Call(ctx context.Context, method string, args any, out any) error {
+	if method == "" {
+		return errors.New("client: empty method name")
+	}
+	rawArgs, err := encodeArgs(args)
+	if err != nil {
+		return fmt.Errorf("client: arguments of %s: %w", method, err)
+	}
+	id := c.lastID.Add(1) // non-zero: a falsy id gets a bare "" reply
+	body, err := json.Marshal(request{ID: id, AuthToken: c.token, Method: method, Args: rawArgs})
+	if err != nil {
+		return fmt.Errorf("client: encoding %s request: %w", method, err)
+	}
+
+	reqCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
+	defer cancel()
+	// bytes.Reader gives the request a Content-Length, which RhodeCode
+	// requires (chunked bodies are refused).
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportError(ctx, reqCtx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if err != nil {
+		return c.transportError(ctx, reqCtx, err)
+	}
+	if len(data) > maxResponseBody {
+		return newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not a RhodeCode API answer", c.endpoint, maxResponseBody>>20)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return c.statusError(resp, c.endpoint, data)
+	}
+	return c.decodeReply(resp, method, id, data, out)
+}
+
+func encodeArgs(args any) (json.RawMessage, error) {
+	if args == nil {
+		return json.RawMessage("{}"), nil
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return json.RawMessage("{}"), nil
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return nil, fmt.Errorf("must be a JSON object, got %.20s", b)
+	}
+	return b, nil
+}
+
+// decodeReply checks the envelope of a 200 answer (protocol §2.4).
+func (c *Client) decodeReply(resp *http.Response, method string, id int64, data []byte, out any) error {
+	if looksHTML(resp.Header.Get("Content-Type"), data) {
+		return newCallError(ErrNotRhodeCode, nil, "%s answered with an HTML page (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, resp.StatusCode)
+	}
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(data, &env); err != nil {
+		if json.Valid(data) {
+			return newCallError(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
+		}
+		return newCallError(ErrNotRhodeCode, nil, "%s answered with %s (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, describeBody(resp, data), resp.StatusCode)
+	}
+	rawID, hasID := env["id"]
+	rawResult, hasResult := env["result"]
+	rawErr, hasErr := env["error"]
+	if !hasID || !hasResult || !hasErr {
+		return newCallError(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
+	}
+	sameID := idEquals(rawID, id)
+	if !isNull(rawErr) {
+		// Errors found before the id was read (bad method, body) carry
+		// a null id; any other id must be ours.
+		if !sameID && !isNull(rawID) {
+			return c.idMismatch(rawID, id)
+		}
+		return c.apiError(method, rawErr, resp)
+	}
+	if !sameID {
+		return c.idMismatch(rawID, id)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(rawResult, out); err != nil {
+		return fmt.Errorf("%s: unexpected result of %s: %w", c.host, method, err)
+	}
+	return nil
+}
+
+func (c *Client) idMismatch(got json.RawMessage, want int64) error {
+	return newCallError(ErrNotRhodeCode, nil, "%s answered request %d with the answer to request %.40s; a proxy or cache in between is mixing up answers", c.host, want, got)
+}
+
+func (c *Client) apiError(method string, raw json.RawMessage, resp *http.Response) error {
+	e := &APIError{Host: c.host, Method: method, ExceptionID: resp.Header.Get("RhodeCode-Exception-Id")}
+	var msg string
+	var fields map[string]any
+	switch {
+	case json.Unmarshal(raw, &msg) == nil:
+		e.Message = msg
+		e.Kind = classifyAPIError(msg)
+	case json.Unmarshal(raw, &fields) == nil:
+		// A colander schema error: field → message.
+		e.Kind = KindValidation
+		e.Fields = make(map[string]string, len(fields))
+		for k, v := range fields {
+			if s, ok := v.(string); ok {
+				e.Fields[k] = s
+			} else {
+				b, _ := json.Marshal(v)
+				e.Fields[k] = string(b)
+			}
+		}
+		e.Message = validationMessage(e.Fields)
+	default:
+		e.Message = string(raw)
+	}
+	return e
+}
+
+func isNull(raw json.RawMessage) bool {
+	return string(bytes.TrimSpace(raw)) == "null"
+}
+
+// idEquals compares the echoed id by value (1 and 1.0 are the same number).
+func idEquals(raw json.RawMessage, id int64) bool {
+	raw = bytes.TrimSpace(raw)
+	var n json.Number
+	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
+		return false
+	}
+	if n.String() == strconv.FormatInt(id, 10) {
+		return true
+	}
+	f, ok := new(big.Float).SetString(n.String())
+	return ok && f.Cmp(new(big.Float).SetInt64(id)) == 0
+}

@@ -1,0 +1,23 @@
+package cmd
+
+import "github.com/spf13/cobra"
+
+func newAuthCmd(f *Factory, g *globalOptions) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "auth <command>",
+		Short: "Log in to RhodeCode instances and manage the stored API tokens",
+		Long: `Log in to RhodeCode instances and manage the API tokens this tool stores.
+
+Each instance has a name, a base URL, the RhodeCode user the token belongs
+to, and a place where its API token lives: the OS keyring (default) or the
+config file ~/.rhoderc (mode 0600).`,
+	}
+	c.AddCommand(
+		newAuthLoginCmd(f, g, nil),
+		newAuthStatusCmd(f, g, nil),
+		newAuthLogoutCmd(f, g, nil),
+		newAuthSwitchCmd(f, g, nil),
+		newAuthTokenCmd(f, g, nil),
+	)
+	return c
+}

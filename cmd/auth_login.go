@@ -1,0 +1,302 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+	"github.com/spf13/cobra"
+)
+
+type authLoginOptions struct {
+	f *Factory
+	g *globalOptions
+
+	URL       string
+	Name      string
+	WithToken bool
+	Storage   string
+	Default   bool
+}
+
+// maxTokenInput caps what --with-token reads; a token is 40 characters.
+const maxTokenInput = 64 << 10
+
+func newAuthLoginCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLoginOptions) error) *cobra.Command {
+	opts := &authLoginOptions{f: f, g: g}
+	c := &cobra.Command{
+		Use:   "login [--url <url>] [--name <name>] --with-token",
+		Short: "Log in to a RhodeCode instance with an API token",
+		Long: `Log in to a RhodeCode instance with an API token.
+
+The token (role "api calls" or "all", created under My Account → Auth tokens)
+is read from standard input with --with-token, or pasted at a masked prompt
+when running in a terminal. It is never accepted as a flag value. The token
+is checked with the server's get_user API call before anything is saved,
+and the user it belongs to is recorded.
+
+The token goes to the OS keyring unless --storage file is given. When the
+config file is rhodecode-tools' INI file, the token stays in its api_key key
+(where rhodecode-tools reads it) unless --storage keyring moves it.
+
+Logging in again to the same instance replaces its token.`,
+		Example: `  # In a terminal: asks for the URL and the token
+  $ rhodecode auth login
+
+  # From a script or CI
+  $ rhodecode auth login --url https://code.example.com --with-token < token.txt
+
+  # A second instance, made the default
+  $ rhodecode auth login --url http://10.0.0.5:8080 --name lab --default --with-token < lab.txt`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch opts.Storage {
+			case "", rhoderc.StorageKeyring, rhoderc.StorageFile:
+			default:
+				return usageErrorf("--storage must be %q or %q, not %q", rhoderc.StorageKeyring, rhoderc.StorageFile, opts.Storage)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return authLoginRun(cmd.Context(), opts)
+		},
+	}
+	c.Flags().StringVar(&opts.URL, "url", "", "Base URL of the RhodeCode instance")
+	c.Flags().StringVar(&opts.Name, "name", "", "Name for the instance (default: derived from the URL)")
+	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the API token from standard input")
+	c.Flags().StringVar(&opts.Storage, "storage", "", "Where to keep the token: {keyring | file}")
+	c.Flags().BoolVar(&opts.Default, "default", false, "Make this the default instance")
+	_ = c.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{rhoderc.StorageKeyring, rhoderc.StorageFile}, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("name", instanceCompletion(f, g))
+	return c
+}
+
+func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
+	f, io := opts.f, opts.f.IO
+	// Read the file first: a broken file stops the login before anything
+	// (the keyring included) is changed.
+	cfg, err := f.loadConfig(opts.g)
+	if err != nil {
+		return err
+	}
+	rawURL := opts.URL
+	if rawURL == "" && opts.Name != "" {
+		if in, ok := cfg.Instance(opts.Name); ok {
+			rawURL = in.URL
+		}
+	}
+	if rawURL == "" {
+		if !io.CanPrompt() {
+			return usageErrorf("--url is required when not running in a terminal")
+		}
+		if rawURL, err = io.Prompt("RhodeCode URL: "); err != nil {
+			return err
+		}
+	}
+	baseURL, err := normalizeURL(rawURL)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+
+	name, existing, err := loginName(cfg, opts.Name, baseURL)
+	if err != nil {
+		return err
+	}
+
+	// Password login (token-management issue) will obtain the token here
+	// from a web session instead of from stdin.
+	token, err := readToken(opts)
+	if err != nil {
+		return err
+	}
+
+	c, err := f.newClient(baseURL, token, f.debugWriter(opts.g))
+	if err != nil {
+		return err
+	}
+	user, err := c.GetUser(ctx)
+	if err != nil {
+		return fmt.Errorf("verifying the token: %w", err)
+	}
+
+	storage := opts.Storage
+	if storage == "" {
+		storage = defaultStorage(cfg, existing)
+	}
+	if storage == rhoderc.StorageKeyring {
+		err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountAPIToken, token)
+		if err != nil {
+			if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
+				return fmt.Errorf("storing the token: %w", err)
+			}
+			if !io.CanPrompt() {
+				return fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
+			}
+			fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
+			ok, perr := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
+			if perr != nil {
+				return perr
+			}
+			if !ok {
+				return fmt.Errorf("%w; nothing was saved", err)
+			}
+			storage = rhoderc.StorageFile
+		}
+	}
+
+	isDefault := false
+	err = f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
+		in := rhoderc.Instance{Name: name, URL: baseURL, Username: user.Username, Storage: storage}
+		if prev, ok := cfg.Instance(name); ok {
+			in.RepoDir = prev.RepoDir
+			if sameURL(prev.URL, baseURL) {
+				in.URL = prev.URL // keep the user's spelling (a trailing slash, say)
+			}
+		}
+		if storage == rhoderc.StorageFile {
+			in.Token = token
+		}
+		cfg.SetInstance(in)
+		d := cfg.DefaultInstance()
+		if _, ok := cfg.Instance(d); opts.Default || d == "" || !ok {
+			cfg.SetDefault(name)
+		}
+		isDefault = cfg.DefaultInstance() == name
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if storage == rhoderc.StorageFile {
+		// A token moved to the file must not linger in the keyring.
+		_ = f.Secrets.Delete(ctx, keyring.Service(baseURL), keyring.AccountAPIToken)
+		fmt.Fprintf(io.ErrOut, "%s The API token is stored in plain text in %s (mode 0600).\n", io.WarningIcon(), cfg.Path())
+	}
+
+	if opts.g.JSON {
+		return writeJSON(io.Out, map[string]any{
+			"instance": name,
+			"url":      baseURL,
+			"username": user.Username,
+			"storage":  storage,
+			"default":  isDefault,
+		})
+	}
+	if io.IsStderrTTY() {
+		where := "the OS keyring"
+		if storage == rhoderc.StorageFile {
+			where = cfg.Path()
+		}
+		fmt.Fprintf(io.ErrOut, "%s Logged in to %s as %s (instance %q, token in %s)\n", io.SuccessIcon(), baseURL, user.Username, name, where)
+	}
+	return nil
+}
+
+// readToken takes the API token from stdin (--with-token) or a masked prompt.
+func readToken(opts *authLoginOptions) (string, error) {
+	io := opts.f.IO
+	var tok string
+	switch {
+	case opts.WithToken && !io.IsStdinTTY():
+		b, err := io.ReadAllIn(maxTokenInput)
+		if err != nil {
+			return "", err
+		}
+		tok = strings.TrimSpace(string(b))
+	case io.CanPrompt() || (opts.WithToken && io.IsStdinTTY()):
+		var err error
+		tok, err = io.PromptSecret("Paste an API token (role \"api calls\" or \"all\"): ")
+		if err != nil {
+			return "", err
+		}
+	default:
+		return "", usageErrorf("--with-token is required when not running in a terminal: rhodecode auth login --url URL --with-token < token.txt")
+	}
+	if tok == "" {
+		return "", usageErrorf("no token given on standard input")
+	}
+	if strings.ContainsAny(tok, " \t\r\n") {
+		return "", usageErrorf("the token must be a single word; got several words or lines on standard input")
+	}
+	return tok, nil
+}
+
+// loginName picks the instance name: --name, else the instance that already
+// has this URL, else one derived from the URL. It refuses to repoint an
+// existing name at another server silently.
+func loginName(cfg *rhoderc.File, name, baseURL string) (string, *rhoderc.Instance, error) {
+	if name != "" {
+		if in, ok := cfg.Instance(name); ok {
+			if !sameURL(in.URL, baseURL) {
+				return "", nil, usageErrorf("instance %q is %s, not %s; pick another --name or run: rhodecode auth logout %s", name, in.URL, baseURL, name)
+			}
+			return name, &in, nil
+		}
+		return name, nil, nil
+	}
+	for _, in := range cfg.Instances() {
+		if sameURL(in.URL, baseURL) {
+			in := in
+			return in.Name, &in, nil
+		}
+	}
+	name = nameFromURL(baseURL)
+	if _, taken := cfg.Instance(name); taken {
+		return "", nil, usageErrorf("an instance named %q already exists for another URL; choose a name with --name", name)
+	}
+	return name, nil, nil
+}
+
+// nameFromURL derives a readable instance name: host, port and path joined
+// with dashes ("code.example.com", "10.0.0.5-8080-code").
+func nameFromURL(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return "default"
+	}
+	parts := []string{u.Hostname()}
+	if p := u.Port(); p != "" {
+		parts = append(parts, p)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg != "" {
+			parts = append(parts, seg)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// defaultStorage keeps an instance's existing choice; new instances of
+// rhodecode-tools' INI file keep the token in api_key, where those tools
+// read it; everything else goes to the OS keyring.
+func defaultStorage(cfg *rhoderc.File, existing *rhoderc.Instance) string {
+	if existing != nil {
+		return storageOf(*existing)
+	}
+	if cfg.Dialect() == rhoderc.DialectINI {
+		return rhoderc.StorageFile
+	}
+	return rhoderc.StorageKeyring
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// exactArgs requires n positional arguments, as a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("expected %s", what)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+)
+
+// Exit codes. This is the one place errors become codes; the README and the
+// root command's help list the same table.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitUsage       = 2
+	ExitUnreachable = 3 // server unreachable or not a RhodeCode server
+	ExitAuth        = 4 // authentication required or rejected
+	ExitInterrupted = 130
+)
+
+// usageError means the command line was wrong; the usage hint follows it.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, a...)}
+}
+
+// errAuthRequired is returned when no usable credentials exist locally.
+var errAuthRequired = errors.New("authentication required")
+
+// authRequiredf wraps errAuthRequired with a message that says what to do.
+func authRequiredf(format string, a ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), errAuthRequired)
+}
+
+// errSilent means the command already explained the failure on stderr.
+var errSilent = errors.New("silent failure")
+
+// exitCode maps an error to the documented exit status.
+func exitCode(err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, errAuthRequired), errors.Is(err, client.ErrAuth):
+		return ExitAuth
+	case errors.Is(err, client.ErrUnreachable), errors.Is(err, client.ErrNotRhodeCode):
+		return ExitUnreachable
+	default:
+		return ExitError
+	}
+}
+
+// Main runs the command line args and returns the process exit code. It is
+// the only place that prints errors.
+func Main(ctx context.Context, args []string, f *Factory) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	// cobra reports an unknown subcommand as a plain error; it is a usage error.
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		err = &usageError{msg: err.Error()}
+	}
+	code := exitCode(err)
+	switch {
+	case errors.Is(err, errSilent):
+	case code == ExitInterrupted:
+		fmt.Fprintln(f.IO.ErrOut, "rhodecode: interrupted")
+	default:
+		fmt.Fprintln(f.IO.ErrOut, "rhodecode: "+oneLine(err.Error()))
+		if code == ExitUsage && cmd != nil {
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+	}
+	return code
+}
+
+// oneLine keeps error output to one line even when a server message has
+// newlines in it.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

@@ -1,0 +1,88 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
+	"github.com/rhodecode-cli/rhodecode/keyring"
+)
+
+// BuildInfo describes the binary; goreleaser sets it through ldflags.
+type BuildInfo struct {
+	Version string
+	Commit  string
+	Date    string
+}
+
+// secretStore is the part of the OS keyring the commands use. Tests pass a
+// map-backed store or the real keyring.
+type secretStore interface {
+	Get(ctx context.Context, service, account string) (string, error)
+	Set(ctx context.Context, service, account, secret string) error
+	Delete(ctx context.Context, service, account string) error
+}
+
+// Factory wires the process's dependencies into the commands. It holds no
+// logic: each field is something a test may replace.
+type Factory struct {
+	IO      *iostreams.IOStreams
+	Getenv  func(string) string
+	HomeDir func() (string, error)
+	Build   BuildInfo
+	// Secrets is the OS keyring (or a test double).
+	Secrets secretStore
+	// HTTPTimeout bounds each request to a RhodeCode server.
+	HTTPTimeout time.Duration
+	// Now is the clock, for relative times in tables.
+	Now func() time.Time
+}
+
+// NewDefaultFactory returns the wiring used by the real binary.
+func NewDefaultFactory(io *iostreams.IOStreams, getenv func(string) string, home func() (string, error), build BuildInfo) *Factory {
+	return &Factory{
+		IO:          io,
+		Getenv:      getenv,
+		HomeDir:     home,
+		Build:       build,
+		Secrets:     keyring.New(keyring.DefaultTimeout),
+		HTTPTimeout: 15 * time.Second,
+		Now:         time.Now,
+	}
+}
+
+// userAgent names the tool and its version, so server admins can tell it
+// apart in access logs.
+func (f *Factory) userAgent() string {
+	v := f.Build.Version
+	if v == "" {
+		v = "dev"
+	}
+	return "rhodecode-cli/" + v
+}
+
+// newClient builds a JSON-RPC client for one instance. debug, when set,
+// receives a redacted HTTP trace.
+func (f *Factory) newClient(baseURL, token string, debug io.Writer) (*client.Client, error) {
+	c, err := client.New(baseURL, token, client.Options{
+		Timeout:   f.HTTPTimeout,
+		UserAgent: f.userAgent(),
+		Debug:     debug,
+	})
+	if err != nil {
+		return nil, usageErrorf("invalid instance URL %q: %v", baseURL, err)
+	}
+	return c, nil
+}
+
+// mustHome is used where the home directory is only a default.
+func (f *Factory) home() (string, error) {
+	h, err := f.HomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory (set HOME or pass --config): %w", err)
+	}
+	return h, nil
+}

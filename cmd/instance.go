@@ -1,0 +1,235 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+	"github.com/spf13/cobra"
+)
+
+// envInstanceName names the instance given by RHODECODE_HOST/RHODECODE_TOKEN.
+const envInstanceName = "(env)"
+
+// configPath resolves --config > RHODERC > ~/.rhoderc. RHODERC is read here
+// too because shell completion runs without the root's pre-run hook.
+func (f *Factory) configPath(g *globalOptions) (string, error) {
+	if g.Config != "" {
+		return g.Config, nil
+	}
+	home, err := f.home()
+	if err != nil {
+		return "", err
+	}
+	return rhoderc.DefaultPath(f.Getenv, home), nil
+}
+
+// loadConfig reads the config file; a missing file is an empty config.
+func (f *Factory) loadConfig(g *globalOptions) (*rhoderc.File, error) {
+	p, err := f.configPath(g)
+	if err != nil {
+		return nil, err
+	}
+	return rhoderc.Load(p)
+}
+
+// updateConfig runs fn under the config file's lock and saves atomically.
+func (f *Factory) updateConfig(ctx context.Context, g *globalOptions, fn func(*rhoderc.File) error) error {
+	p, err := f.configPath(g)
+	if err != nil {
+		return err
+	}
+	return rhoderc.Update(ctx, p, fn)
+}
+
+// target is a resolved instance with the API token it uses.
+type target struct {
+	rhoderc.Instance
+	// Source says where the token came from: "keyring", "file" or "env".
+	Source string
+	Token  string
+}
+
+// envTarget returns the instance described by RHODECODE_HOST and
+// RHODECODE_TOKEN, or nil when they are not set.
+func (f *Factory) envTarget() (*target, error) {
+	host, tok := f.Getenv("RHODECODE_HOST"), strings.TrimSpace(f.Getenv("RHODECODE_TOKEN"))
+	switch {
+	case host == "" && tok == "":
+		return nil, nil
+	case host == "":
+		// A token without its server could be sent to the wrong instance.
+		return nil, usageErrorf("RHODECODE_TOKEN is set but RHODECODE_HOST is not; set both, or neither")
+	case tok == "":
+		return nil, usageErrorf("RHODECODE_HOST is set but RHODECODE_TOKEN is not; set both, or neither")
+	}
+	u, err := normalizeURL(host)
+	if err != nil {
+		return nil, usageErrorf("RHODECODE_HOST: %v", err)
+	}
+	return &target{
+		Instance: rhoderc.Instance{Name: envInstanceName, URL: u, Username: f.Getenv("RHODECODE_USERNAME")},
+		Source:   "env",
+		Token:    tok,
+	}, nil
+}
+
+// selectInstance picks the instance a command works on. Precedence:
+// --instance/-i > RHODECODE_HOST+RHODECODE_TOKEN > RHODECODE_INSTANCE >
+// the file's default > the only instance in the file.
+func selectInstance(cfg *rhoderc.File, name string) (rhoderc.Instance, error) {
+	if name != "" {
+		in, ok := cfg.Instance(name)
+		if !ok {
+			return rhoderc.Instance{}, authRequiredf("no instance %q in %s (known: %s); log in with: rhodecode auth login --name %s", name, cfg.Path(), instanceNames(cfg), name)
+		}
+		return in, nil
+	}
+	all := cfg.Instances()
+	if d := cfg.DefaultInstance(); d != "" {
+		if in, ok := cfg.Instance(d); ok {
+			return in, nil
+		}
+	}
+	switch len(all) {
+	case 0:
+		return rhoderc.Instance{}, authRequiredf("not logged in to any RhodeCode instance; run: rhodecode auth login")
+	case 1:
+		return all[0], nil
+	}
+	return rhoderc.Instance{}, usageErrorf("several instances in %s (%s) and no default; pass -i NAME or run: rhodecode auth switch NAME", cfg.Path(), instanceNames(cfg))
+}
+
+func instanceNames(cfg *rhoderc.File) string {
+	var names []string
+	for _, in := range cfg.Instances() {
+		names = append(names, in.Name)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// storageOf says where an instance keeps its API token.
+func storageOf(in rhoderc.Instance) string {
+	if in.Storage != "" {
+		return in.Storage
+	}
+	if in.Token != "" {
+		return rhoderc.StorageFile
+	}
+	return rhoderc.StorageKeyring
+}
+
+// resolveTarget finds the selected instance and its API token.
+func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target, error) {
+	if g.Instance == "" || g.Instance == envInstanceName {
+		t, err := f.envTarget()
+		if err != nil || t != nil {
+			return t, err
+		}
+	}
+	cfg, err := f.loadConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	in, err := selectInstance(cfg, g.Instance)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{Instance: in, Source: storageOf(in)}
+	t.Token, err = f.instanceToken(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// instanceToken reads an instance's API token from where it is stored.
+func (f *Factory) instanceToken(ctx context.Context, in rhoderc.Instance) (string, error) {
+	if storageOf(in) == rhoderc.StorageFile {
+		if in.Token == "" {
+			return "", authRequiredf("instance %q has no API token in the config file; run: rhodecode auth login -i %s", in.Name, in.Name)
+		}
+		return in.Token, nil
+	}
+	tok, err := f.Secrets.Get(ctx, keyring.Service(in.URL), keyring.AccountAPIToken)
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return "", authRequiredf("no API token for instance %q in the OS keyring; run: rhodecode auth login -i %s", in.Name, in.Name)
+	case err != nil:
+		return "", fmt.Errorf("reading the API token of %q: %w", in.Name, err)
+	}
+	return tok, nil
+}
+
+// normalizeURL turns what a user typed into an instance base URL: https://
+// when no scheme is given, no trailing slash, no /_admin/api suffix (people
+// paste the API endpoint), no query or fragment.
+func normalizeURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errors.New("empty URL")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("not a URL: %q", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("URL must start with http:// or https://, got %q", raw)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("URL has no host: %q", raw)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("URL must not contain a user name or password")
+	}
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.Path = strings.TrimSuffix(u.Path, "/_admin/api")
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+// sameURL compares two instance URLs after normalisation.
+func sameURL(a, b string) bool {
+	na, errA := normalizeURL(a)
+	nb, errB := normalizeURL(b)
+	return errA == nil && errB == nil && na == nb
+}
+
+// instanceCompletion completes instance names from the config file, with
+// no network access.
+func instanceCompletion(f *Factory, g *globalOptions) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := f.loadConfig(g)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []string
+		for _, in := range cfg.Instances() {
+			names = append(names, in.Name+"\t"+in.URL)
+		}
+		sort.Strings(names)
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// maskToken shows the first four characters, as RhodeCode's own pages do.
+func maskToken(tok string) string {
+	if len(tok) <= 4 {
+		return "****"
+	}
+	return tok[:4] + "****"
+}

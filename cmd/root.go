@@ -1,0 +1,89 @@
+// Package cmd is the command tree of the rhodecode CLI: cobra commands, their
+// options, and the one place where errors become exit codes.
+package cmd
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the persistent flags every command sees.
+type globalOptions struct {
+	Instance string
+	Config   string
+	JSON     bool
+	NoInput  bool
+	Debug    bool
+}
+
+const rootLong = `Manage RhodeCode authentication tokens from the terminal and from CI.
+
+rhodecode logs in to one or more RhodeCode instances, keeps each instance's
+API token in the OS keyring or in ~/.rhoderc, and manages the tokens of
+your account.
+
+ENVIRONMENT
+  RHODECODE_INSTANCE   instance name to use (like --instance)
+  RHODERC              path of the config file (like --config; default ~/.rhoderc)
+  RHODECODE_HOST       with RHODECODE_TOKEN: use this server and API token
+  RHODECODE_TOKEN      without any config file or keyring (CI)
+  NO_COLOR             disable colour
+
+EXIT STATUS
+  0  success
+  1  error
+  2  usage error
+  3  server unreachable, or not a RhodeCode server
+  4  authentication required or rejected (not logged in, token invalid or expired)`
+
+// NewRootCmd builds the whole command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "rhodecode <command> <subcommand> [flags]",
+		Short:         "Manage RhodeCode authentication tokens",
+		Long:          rootLong,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Example: `  $ rhodecode auth login --url https://code.example.com --with-token < token.txt
+  $ rhodecode auth status
+  $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("instance") {
+				g.Instance = f.Getenv("RHODECODE_INSTANCE")
+			}
+			if !cmd.Flags().Changed("config") && f.Getenv("RHODERC") != "" {
+				g.Config = f.Getenv("RHODERC")
+			}
+			// Prompting needs a terminal on stdin; --no-input forbids it outright.
+			f.IO.SetNeverPrompt(g.NoInput || !f.IO.IsStdinTTY())
+			return nil
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Instance, "instance", "i", "", "Instance name from the config file (env RHODECODE_INSTANCE)")
+	pf.StringVar(&g.Config, "config", "", "Config file (env RHODERC; default ~/.rhoderc)")
+	pf.BoolVar(&g.JSON, "json", false, "Print machine-readable JSON on stdout")
+	pf.BoolVar(&g.NoInput, "no-input", false, "Never prompt (implied when stdin is not a terminal)")
+	pf.BoolVar(&g.Debug, "debug", false, "Print an HTTP trace on stderr, with secrets redacted")
+	_ = root.RegisterFlagCompletionFunc("instance", instanceCompletion(f, g))
+
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	root.AddCommand(
+		newAuthCmd(f, g),
+		newVersionCmd(f, g),
+	)
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root
+}
+
+// debugWriter returns where the HTTP trace goes, or nil.
+func (f *Factory) debugWriter(g *globalOptions) io.Writer {
+	if g.Debug {
+		return f.IO.ErrOut
+	}
+	return nil
+}
