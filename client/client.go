@@ -1,6 +1,7 @@
-// Package client talks to a RhodeCode instance over its JSON-RPC API
-// (<base>/_admin/api), the half of RhodeCode that identifies a token's
-// user; token management through the web session will join it later.
+// Package client talks to a RhodeCode instance: Client calls its JSON-RPC
+// API (<base>/_admin/api), which identifies a token's user; WebSession
+// drives its web UI (login form, My Account → Auth tokens), the only way
+// to create, list, reveal and delete tokens.
 //
 // Errors are classified for the caller: *APIError for JSON-RPC error
 // replies, and the sentinels ErrAuth, ErrUnreachable and ErrNotRhodeCode

@@ -299,13 +299,26 @@ var (
 	inputTag   = regexp.MustCompile(`(?is)<input\b[^>]*>`)
 	secretName = regexp.MustCompile(`(?i)\bname\s*=\s*["']?(?:csrf_token|auth_token|api_key|password)["'\s/>]`)
 	valueAttr  = regexp.MustCompile(`(?i)(\bvalue\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)`)
+	// <code>…</code>: the token list of RhodeCode 4.8–4.18 shows full
+	// secrets there (protocol §5.6).
+	codeElement = regexp.MustCompile(`(?is)(<code\b[^>]*>)(\s*)([^<]*?)(\s*</code>)`)
 )
 
-// RedactHTML returns an HTML page with the CSRF token and the values of
-// secret form fields (csrf_token, auth_token, api_key, password) replaced.
-// Masked token prefixes ("abcd****") are not secrets and stay.
+// RedactHTML returns an HTML page with the CSRF token, the values of
+// secret form fields (csrf_token, auth_token, api_key, password) and the
+// full token secrets of pre-4.19 token lists (a single word of 8 or more
+// characters in a <code> element) replaced. Masked token prefixes
+// ("abcd****") are not secrets and stay.
 func RedactHTML(page []byte) []byte {
 	page = csrfScript.ReplaceAll(page, []byte("${1}"+Redacted+"${2}"))
+	page = codeElement.ReplaceAllFunc(page, func(el []byte) []byte {
+		m := codeElement.FindSubmatch(el)
+		inner := m[3]
+		if len(inner) < 8 || bytes.HasSuffix(inner, []byte("****")) || bytes.ContainsAny(inner, " \t\r\n") {
+			return el
+		}
+		return bytes.Join([][]byte{m[1], m[2], []byte(Redacted), m[4]}, nil)
+	})
 	return inputTag.ReplaceAllFunc(page, func(tag []byte) []byte {
 		if !secretName.Match(tag) {
 			return tag

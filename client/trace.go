@@ -19,8 +19,8 @@ const maxTraceBody = 4 << 10
 type debugTransport struct {
 	next    http.RoundTripper
 	w       io.Writer
-	secrets []string // exact strings to scrub from everything written
-	mu      sync.Mutex
+	mu      sync.Mutex // guards secrets and serialises writes
+	secrets []string   // exact strings to scrub from everything written
 }
 
 // newDebugTransport wraps next. Every secret in secrets (the token) is
@@ -88,12 +88,28 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *debugTransport) write(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for _, secret := range t.secrets {
 		s = strings.ReplaceAll(s, secret, Redacted)
 	}
+	_, _ = io.WriteString(t.w, s)
+}
+
+// addSecret adds a secret learnt later (a web session's password,
+// cookie, CSRF token, a revealed token) to those scrubbed from the trace.
+func (t *debugTransport) addSecret(s string) {
+	if len(s) < 8 {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, _ = io.WriteString(t.w, s)
+	for _, have := range t.secrets {
+		if have == s {
+			return
+		}
+	}
+	t.secrets = append(t.secrets, s)
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {

@@ -72,6 +72,7 @@ func registry() map[string]rpcMethod {
 		"get_ip":          {optional: []string{"userid"}, call: (*Server).apiGetIP},
 		"get_server_info": {call: (*Server).apiGetServerInfo},
 		"delete_user":     {required: []string{"userid"}, call: (*Server).apiDeleteUser},
+		"get_repos":       {optional: []string{"root", "traverse"}, call: (*Server).apiGetRepos},
 	}
 }
 
@@ -558,15 +559,8 @@ func (s *Server) permissionsLocked(u *User) map[string]any {
 		global = append([]string{"hg.admin"}, global...)
 	}
 	repos := map[string]string{}
-	for _, r := range s.repos {
-		switch {
-		case u.Admin || r.OwnerID == u.ID:
-			repos[r.Name] = "repository.admin"
-		case !r.Private:
-			repos[r.Name] = "repository.read"
-		default:
-			repos[r.Name] = "repository.none"
-		}
+	for i := range s.repos {
+		repos[s.repos[i].Name] = "repository." + s.repoPermLocked(u, &s.repos[i])
 	}
 	return map[string]any{
 		"global":              global,

@@ -59,13 +59,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w)
 		return
 	}
-	switch rel {
-	case "/_admin/api":
+	// Like RhodeCode's VCS middleware, git requests are recognised by
+	// their path before the web application sees them.
+	if rel == "/_admin/api" {
 		s.serveAPI(w, r)
-	case "/_admin/login":
-		s.serveLogin(w, r)
-	default:
-		s.notFound(w)
+	} else if m := gitProtoPat.FindStringSubmatch(rel); m != nil {
+		s.serveGit(w, r, rel, m)
+	} else {
+		s.serveWeb(w, r, rel)
 	}
 }
 
@@ -95,35 +96,15 @@ func (s *Server) baseURL(r *http.Request) string {
 // redirectToLogin is what RhodeCode's LoginRequired does for anonymous
 // requests: 302 to the login page, remembering where the user wanted to go.
 func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request, rel string) {
-	cameFrom := rel
-	if r.URL.RawQuery != "" {
-		cameFrom += "?" + r.URL.RawQuery
-	}
-	loc := s.baseURL(r) + "/_admin/login?came_from=" + url.QueryEscape(cameFrom)
+	// came_from is request.path, which includes the proxy prefix
+	// (SCRIPT_NAME), so that the redirect after login lands right.
+	loc := s.baseURL(r) + "/_admin/login?came_from=" + url.QueryEscape(s.cameFrom(r, rel))
 	w.Header().Set("Location", loc)
 	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 	w.WriteHeader(http.StatusFound)
 	fmt.Fprintf(w, "<html><head><title>302 Found</title></head><body><h1>302 Found</h1>"+
 		"The resource was found at <a href=\"%s\">%s</a>; you should be redirected automatically.</body></html>\n",
 		html.EscapeString(loc), html.EscapeString(loc))
-}
-
-// serveLogin renders the sign-in form. Signing in (POST) is not
-// implemented yet; it re-renders the form like a failed attempt.
-func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
-	cameFrom := r.URL.Query().Get("came_from")
-	action := s.prefix + "/_admin/login"
-	if cameFrom != "" {
-		action += "?came_from=" + url.QueryEscape(cameFrom)
-	}
-	body := `<div class="sign-in-title"><h1>Sign In</h1></div>
-<form id="sign_in_form" action="` + html.EscapeString(action) + `" method="post">
-<label for="username">Username:</label><input type="text" id="username" name="username" value="">
-<label for="password">Password:</label><input type="password" id="password" name="password" value="">
-<input type="checkbox" id="remember" name="remember" value="True"><label for="remember">Remember my indefinitely</label>
-<input type="submit" class="btn sign-in" id="sign_in" name="sign_in" value="Sign In">
-</form>`
-	writeHTML(w, http.StatusOK, s.page("Sign In", body))
 }
 
 // notFound is RhodeCode's 404 error page.

@@ -62,6 +62,9 @@ type User struct {
 	IPWhitelist []string
 	// LastLogin is reported by get_user; the zero time is reported as null.
 	LastLogin time.Time
+	// ForcePasswordChange is the force_password_change user flag: every
+	// web view redirects to the password page and git answers 406.
+	ForcePasswordChange bool
 }
 
 // Token is a row of user_api_keys (protocol §3.2).
@@ -81,8 +84,8 @@ func (t Token) Expired(now time.Time) bool {
 	return t.Expires != -1 && t.Expires < unixSeconds(now)
 }
 
-// Repo is a repository. Only its id, name and owner matter so far (token
-// scopes and permissions); git http-backend will use it later.
+// Repo is a repository: token scopes, permissions (GrantRepo) and, for
+// git, a bare repository served over smart HTTP (git.go).
 type Repo struct {
 	ID      int // assigned by AddRepo
 	Name    string
@@ -129,6 +132,9 @@ const (
 	// as RhodeCode does for unauthenticated web views; the login page
 	// itself is still served.
 	FaultRedirectLogin
+	// FaultCSRFReject makes every CSRF check fail (403), as when a proxy
+	// strips the form field and header or the session store loses data.
+	FaultCSRFReject
 )
 
 // Option configures New.
@@ -196,6 +202,7 @@ type Server struct {
 	delay       time.Duration
 	lastExcID   string
 	excCounter  int
+	web         webState // sessions, web and git state (web.go, git.go)
 }
 
 // New starts a fake server on 127.0.0.1 and closes it when the test ends.

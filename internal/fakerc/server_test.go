@@ -151,7 +151,7 @@ func TestAPIErrorStrings(t *testing.T) {
 		{name: "missing id", method: "POST", body: rpcBody(map[string]any{"auth_token": "x", "method": "get_user", "args": noArgs}), wantErr: "Incorrect JSON data. Missing 'id'", wantID: "null"},
 		{name: "missing method", method: "POST", body: rpcBody(map[string]any{"id": "abc", "auth_token": "x", "args": noArgs}), wantErr: "Incorrect JSON data. Missing 'method'", wantID: `"abc"`},
 		{name: "missing args", method: "POST", body: rpcBody(map[string]any{"id": 7, "auth_token": "x", "method": "get_user"}), wantErr: "Incorrect JSON data. Missing 'args'", wantID: "7"},
-		{name: "unknown method before auth", method: "POST", body: call("bogus", "get_token", noArgs), wantErr: "No such method: get_token. Similar methods: get_ip, get_server_info, get_user, get_users", wantID: "7"},
+		{name: "unknown method before auth", method: "POST", body: call("bogus", "get_token", noArgs), wantErr: "No such method: get_token. Similar methods: get_ip, get_repos, get_server_info, get_user, get_users", wantID: "7"},
 		{name: "unknown method no similar", method: "POST", body: call("bogus", "frobnicate", noArgs), wantErr: "No such method: frobnicate. Similar methods: none", wantID: "7"},
 		{name: "non-string method", method: "POST", body: call("bogus", "x", noArgs)[:0] + `{"id":7,"auth_token":"x","method":12,"args":{}}`, wantErr: "No such method: 12. Similar methods: none", wantID: "7"},
 		{name: "unknown token", method: "POST", body: call(strings.Repeat("ab", 20), "get_user", noArgs), wantErr: "Invalid API KEY", wantID: "7"},
@@ -412,7 +412,7 @@ func TestFaults(t *testing.T) {
 
 	f.srv.SetFault(FaultRedirectLogin)
 	r = do(t, "POST", api, body, false, nil)
-	if want := f.srv.URL + "/_admin/login?came_from=%2F_admin%2Fapi"; r.status != 302 || r.header.Get("Location") != want {
+	if want := f.srv.URL + "/_admin/login?came_from=%2Fcode%2F_admin%2Fapi"; r.status != 302 || r.header.Get("Location") != want {
 		t.Errorf("redirect: %d %q, want %q", r.status, r.header.Get("Location"), want)
 	}
 	if r := do(t, "GET", r.header.Get("Location"), "", false, nil); r.status != 200 || !strings.Contains(r.body, "rhodecode_version: '4.27.0'") {
