@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -21,6 +23,9 @@ type authLoginOptions struct {
 	WithToken bool
 	Storage   string
 	Default   bool
+	Username  string
+	Lifetime  string
+	sf        sessionFlags
 }
 
 // maxTokenInput caps what --with-token reads; a token is 40 characters.
@@ -29,15 +34,22 @@ const maxTokenInput = 64 << 10
 func newAuthLoginCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLoginOptions) error) *cobra.Command {
 	opts := &authLoginOptions{f: f, g: g}
 	c := &cobra.Command{
-		Use:   "login [--url <url>] [--name <name>] --with-token",
-		Short: "Log in to a RhodeCode instance with an API token",
-		Long: `Log in to a RhodeCode instance with an API token.
+		Use:   "login [--url <url>] [--name <name>] {--with-token | --username <user> [--password-stdin]}",
+		Short: "Log in to a RhodeCode instance",
+		Long: `Log in to a RhodeCode instance, with an API token or with your password.
 
-The token (role "api calls" or "all", created under My Account → Auth tokens)
-is read from standard input with --with-token, or pasted at a masked prompt
-when running in a terminal. It is never accepted as a flag value. The token
-is checked with the server's get_user API call before anything is saved,
-and the user it belongs to is recorded.
+With --with-token the API token (role "api calls" or "all", created under
+My Account → Auth tokens) is read from standard input; in a terminal it can
+be pasted at a masked prompt. It is never accepted as a flag value.
+
+With --username the tool logs in to the web UI with your password (asked
+masked in a terminal, or read with --password-stdin), creates an API token
+"rhodecode-cli <user>@<host>" for itself (lifetime forever unless
+--lifetime), and keeps the web session for the token commands. The password
+is never stored.
+
+Either way the token is checked with the server's get_user API call before
+anything is saved, and the user it belongs to is recorded.
 
 The token goes to the OS keyring unless --storage file is given. When the
 config file is rhodecode-tools' INI file, the token stays in its api_key key
@@ -50,6 +62,9 @@ Logging in again to the same instance replaces its token.`,
   # From a script or CI
   $ rhodecode auth login --url https://code.example.com --with-token < token.txt
 
+  # With your password: the tool creates its own API token
+  $ rhodecode auth login --url https://code.example.com --username alice
+
   # A second instance, made the default
   $ rhodecode auth login --url http://10.0.0.5:8080 --name lab --default --with-token < lab.txt`,
 		Args: noArgs,
@@ -58,6 +73,14 @@ Logging in again to the same instance replaces its token.`,
 			case "", rhoderc.StorageKeyring, rhoderc.StorageFile:
 			default:
 				return usageErrorf("--storage must be %q or %q, not %q", rhoderc.StorageKeyring, rhoderc.StorageFile, opts.Storage)
+			}
+			if opts.Lifetime != "" {
+				if opts.Username == "" {
+					return usageErrorf("--lifetime needs --username: it is the lifetime of the API token the tool creates")
+				}
+				if _, err := parseLifetime(opts.Lifetime); err != nil {
+					return usageErrorf("%v", err)
+				}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -70,6 +93,11 @@ Logging in again to the same instance replaces its token.`,
 	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the API token from standard input")
 	c.Flags().StringVar(&opts.Storage, "storage", "", "Where to keep the token: {keyring | file}")
 	c.Flags().BoolVar(&opts.Default, "default", false, "Make this the default instance")
+	c.Flags().StringVar(&opts.Username, "username", "", "Log in with this RhodeCode user name and its password")
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "With --username: lifetime of the API token the tool creates (default forever)")
+	addSessionFlags(c, &opts.sf)
+	c.MarkFlagsMutuallyExclusive("with-token", "username")
+	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
 	_ = c.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{rhoderc.StorageKeyring, rhoderc.StorageFile}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("name", instanceCompletion(f, g))
 	return c
@@ -107,9 +135,26 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return err
 	}
 
-	// Password login (token-management issue) will obtain the token here
-	// from a web session instead of from stdin.
-	token, err := readToken(opts)
+	username := opts.Username
+	if username == "" && !opts.WithToken && !opts.sf.PasswordStdin && io.CanPrompt() {
+		if username, err = io.Prompt("RhodeCode user name (empty to paste an API token instead): "); err != nil {
+			return err
+		}
+	}
+	if username == "" && opts.sf.PasswordStdin {
+		return usageErrorf("--password-stdin needs --username")
+	}
+
+	var (
+		token   string
+		tokenID int
+		ws      *client.WebSession
+	)
+	if username != "" {
+		ws, token, tokenID, err = passwordLogin(ctx, opts, baseURL, username)
+	} else {
+		token, err = readToken(opts)
+	}
 	if err != nil {
 		return err
 	}
@@ -120,6 +165,10 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	}
 	user, err := c.GetUser(ctx)
 	if err != nil {
+		if ws != nil {
+			// Do not leave a token behind that nothing will use.
+			_ = ws.DeleteToken(ctx, tokenID)
+		}
 		return fmt.Errorf("verifying the token: %w", err)
 	}
 
@@ -161,6 +210,14 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 			in.Token = token
 		}
 		cfg.SetInstance(in)
+		if tokenID > 0 {
+			cfg.SetInstanceValue(name, keyTokenID, strconv.Itoa(tokenID))
+		} else {
+			cfg.DeleteInstanceValue(name, keyTokenID)
+		}
+		if ws != nil && storage == rhoderc.StorageFile {
+			cfg.SetInstanceValue(name, keySessionCookie, ws.SessionCookie())
+		}
 		d := cfg.DefaultInstance()
 		if _, ok := cfg.Instance(d); opts.Default || d == "" || !ok {
 			cfg.SetDefault(name)
@@ -170,6 +227,11 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	})
 	if err != nil {
 		return err
+	}
+	if ws != nil && storage == rhoderc.StorageKeyring {
+		if err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountWebSession, ws.SessionCookie()); err != nil {
+			fmt.Fprintf(io.ErrOut, "%s the web session was not kept (%v); token commands will ask for the password\n", io.WarningIcon(), err)
+		}
 	}
 	if storage == rhoderc.StorageFile {
 		// A token moved to the file must not linger in the keyring.
@@ -194,6 +256,30 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		fmt.Fprintf(io.ErrOut, "%s Logged in to %s as %s (instance %q, token in %s)\n", io.SuccessIcon(), baseURL, user.Username, name, where)
 	}
 	return nil
+}
+
+// passwordLogin logs in to the web UI and creates the API token the tool
+// will use (protocol §5.1, §5.3). The password is used once and dropped.
+func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, username string) (*client.WebSession, string, int, error) {
+	f := opts.f
+	minutes, _ := parseLifetime(opts.Lifetime)
+	pw, err := f.readPassword(&opts.sf, username, baseURL, "A password is needed to log in as "+username+".")
+	if err != nil {
+		return nil, "", 0, err
+	}
+	// env: true starts from an empty session instead of a stored one.
+	ws, err := f.newWebSession(ctx, opts.g, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, env: true})
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if err := ws.Login(ctx, username, pw); err != nil {
+		return nil, "", 0, err
+	}
+	created, secret, err := createAndReveal(ctx, ws, "token_role_api", defaultDescription("", username), minutes)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return ws, secret, created.ID, nil
 }
 
 // readToken takes the API token from stdin (--with-token) or a masked prompt.

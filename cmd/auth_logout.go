@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -14,8 +15,10 @@ type authLogoutOptions struct {
 	f *Factory
 	g *globalOptions
 
-	Name string
-	All  bool
+	Name   string
+	All    bool
+	Revoke bool
+	sf     sessionFlags
 }
 
 func newAuthLogoutCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLogoutOptions) error) *cobra.Command {
@@ -24,13 +27,15 @@ func newAuthLogoutCmd(f *Factory, g *globalOptions, runF func(context.Context, *
 		Use:   "logout [<name>]",
 		Short: "Forget an instance and remove its stored API token",
 		Long: `Remove an instance's API token from the OS keyring and the config file,
-and its entry from the config file.
+and its entry from the config file. With --revoke the API token is also
+revoked on the server first (through the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote; --all removes
-the whole [instance:NAME] section. The token itself stays valid on the
-server: revoke it under My Account → Auth tokens if it leaked.`,
+the whole [instance:NAME] section. Without --revoke the token stays valid
+on the server.`,
 		Example: `  $ rhodecode auth logout work
+  $ rhodecode auth logout --revoke work
   $ rhodecode auth logout --all legacy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -50,6 +55,8 @@ server: revoke it under My Account → Auth tokens if it leaked.`,
 		},
 	}
 	c.Flags().BoolVar(&opts.All, "all", false, "Remove the whole section from an INI config file, not only this tool's keys")
+	c.Flags().BoolVar(&opts.Revoke, "revoke", false, "Also revoke the API token on the server")
+	addSessionFlags(c, &opts.sf)
 	return c
 }
 
@@ -80,12 +87,18 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		return usageErrorf("no instance %q in %s (known: %s)", name, cfg.Path(), instanceNames(cfg))
 	}
 
-	// The keyring entry goes first: if the keyring is locked the user is
-	// told, and the file entry that points at the secret is kept.
-	err = f.Secrets.Delete(ctx, keyring.Service(in.URL), keyring.AccountAPIToken)
-	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		if storageOf(in) == rhoderc.StorageKeyring {
-			return fmt.Errorf("removing the token of %q from the OS keyring: %w", name, err)
+	if opts.Revoke {
+		if err := revokeOwnToken(ctx, opts, name); err != nil {
+			return fmt.Errorf("revoking the API token of %q (still logged in): %w", name, err)
+		}
+	}
+
+	// The keyring entries go first: if the keyring is locked the user is
+	// told, and the file entry that points at the secrets is kept.
+	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession} {
+		err = f.Secrets.Delete(ctx, keyring.Service(in.URL), account)
+		if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
+			return fmt.Errorf("removing the secrets of %q from the OS keyring: %w", name, err)
 		}
 		// A file-stored instance has nothing in the keyring to lose.
 	}
@@ -107,4 +120,33 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		fmt.Fprintf(io.ErrOut, "%s Logged out of %s (%s)\n", io.SuccessIcon(), name, in.URL)
 	}
 	return nil
+}
+
+// revokeOwnToken revokes the API token the tool uses for instance name.
+func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
+	f := opts.f
+	g := *opts.g
+	g.Instance = name
+	wt, err := f.resolveWebTarget(ctx, &g)
+	if err != nil {
+		return err
+	}
+	if wt.apiToken == "" {
+		return errors.New("no API token is stored for it")
+	}
+	return f.withSession(ctx, &g, wt, &opts.sf, func(ws *client.WebSession) error {
+		page, err := ws.TokenPage(ctx)
+		if err != nil {
+			return err
+		}
+		id := ownTokenID(page, wt)
+		if id == 0 {
+			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
+		}
+		if err := ws.DeleteToken(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d on %s\n", f.IO.SuccessIcon(), id, wt.URL)
+		return nil
+	})
 }

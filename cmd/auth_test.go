@@ -94,9 +94,9 @@ func TestLoginTTYPrompts(t *testing.T) {
 	srv, tok := fakeWithAlice(t)
 	e := newTestEnv(t)
 	e.tty = true
-	e.stdin = srv.URL + "\n" + tok + "\n"
+	e.stdin = srv.URL + "\n\n" + tok + "\n"
 	r := e.mustRun("auth", "login")
-	want := "RhodeCode URL: Paste an API token (role \"api calls\" or \"all\"): ✓ Logged in to " + srv.URL + " as alice (instance \"127.0.0.1-" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "\", token in the OS keyring)\n"
+	want := "RhodeCode URL: RhodeCode user name (empty to paste an API token instead): Paste an API token (role \"api calls\" or \"all\"): ✓ Logged in to " + srv.URL + " as alice (instance \"127.0.0.1-" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "\", token in the OS keyring)\n"
 	if r.stderr != want {
 		t.Errorf("stderr:\n%q\nwant\n%q", r.stderr, want)
 	}
@@ -193,7 +193,7 @@ func TestLoginFileStorage(t *testing.T) {
 		e := newTestEnv(t)
 		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
 		e.tty = true
-		e.stdin = srv.URL + "\n" + tok + "\ny\n"
+		e.stdin = srv.URL + "\n\n" + tok + "\ny\n"
 		r := e.mustRun("auth", "login")
 		if !strings.Contains(r.stderr, "the keyring is locked") || !strings.Contains(r.stderr, "instead (plain text, mode 0600)? [y/N]") {
 			t.Errorf("stderr %q", r.stderr)
@@ -207,7 +207,7 @@ func TestLoginFileStorage(t *testing.T) {
 		e := newTestEnv(t)
 		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
 		e.tty = true
-		e.stdin = srv.URL + "\n" + tok + "\nn\n"
+		e.stdin = srv.URL + "\n\n" + tok + "\nn\n"
 		if r := e.run("auth", "login"); r.code != 1 || !strings.Contains(r.stderr, "nothing was saved") {
 			t.Errorf("exit %d stderr %q", r.code, r.stderr)
 		}

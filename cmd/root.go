@@ -74,6 +74,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	})
 	root.AddCommand(
 		newAuthCmd(f, g),
+		newTokenCmd(f, g),
 		newVersionCmd(f, g),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false

@@ -31,6 +31,10 @@ const DefaultTimeout = 3 * time.Second
 // stored. There is one account name per token kind.
 const AccountAPIToken = "api-token"
 
+// AccountWebSession holds the web session cookie that token management
+// uses, so token commands need no password while the session lives.
+const AccountWebSession = "web-session"
+
 // ErrNotFound is returned when the keyring holds no secret for the given
 // service and account.
 var ErrNotFound = errors.New("secret not found in keyring")

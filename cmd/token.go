@@ -1,0 +1,159 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/spf13/cobra"
+)
+
+func newTokenCmd(f *Factory, g *globalOptions) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "token <command>",
+		Short: "Create, list, reveal, rotate and revoke your RhodeCode auth tokens",
+		Long: `Manage the auth tokens of your RhodeCode account, as My Account → Auth tokens
+does in the web UI.
+
+RhodeCode has no API for this, so these commands use the web session: the
+first one asks for your password (or reads it with --password-stdin) and
+the session is kept with the instance's API token, so later commands need
+no password until it expires. The password itself is never stored.`,
+	}
+	c.AddCommand(
+		newTokenListCmd(f, g, nil),
+		newTokenCreateCmd(f, g, nil),
+		newTokenShowCmd(f, g, nil),
+		newTokenRevokeCmd(f, g, nil),
+		newTokenRotateCmd(f, g, nil),
+	)
+	return c
+}
+
+// addSessionFlags registers the flag every web-session command takes.
+func addSessionFlags(c *cobra.Command, sf *sessionFlags) {
+	c.Flags().BoolVar(&sf.PasswordStdin, "password-stdin", false, "Read the RhodeCode password from standard input when a web login is needed")
+}
+
+// tokenJSON is a token as --json prints it.
+type tokenJSON struct {
+	ID          int     `json:"id"`
+	Description string  `json:"description"`
+	Role        string  `json:"role"`
+	RoleLabel   string  `json:"role_label"`
+	Scope       string  `json:"scope"`
+	Expires     *string `json:"expires"`
+	Expired     bool    `json:"expired"`
+	TokenMasked string  `json:"token_masked"`
+	// InUse says the tool itself uses this token for the instance.
+	InUse bool `json:"in_use"`
+	// Token is the secret, only where the user asked for it.
+	Token string `json:"token,omitempty"`
+}
+
+func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
+	j := tokenJSON{
+		ID: t.ID, Description: t.Description, Role: t.Role, RoleLabel: t.RoleLabel,
+		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
+	}
+	if j.TokenMasked == "" && t.Secret != "" {
+		j.TokenMasked = maskToken(t.Secret)
+	}
+	if t.Expires != nil {
+		s := t.Expires.UTC().Format(time.RFC3339)
+		j.Expires = &s
+	}
+	return j
+}
+
+// ownTokenID finds which listed token is the tool's own API token: the id
+// recorded at login when it is still listed, else the one row whose
+// (masked) secret matches.
+func ownTokenID(page *client.TokenPage, wt *webTarget) int {
+	if wt.apiToken == "" {
+		return 0
+	}
+	if wt.tokenID != 0 {
+		if t := page.FindToken(wt.tokenID); t != nil && tokenMatches(t, wt.apiToken) {
+			return t.ID
+		}
+	}
+	id := 0
+	for i := range page.Tokens {
+		if tokenMatches(&page.Tokens[i], wt.apiToken) {
+			if id != 0 {
+				return 0 // ambiguous: two tokens share the first four characters
+			}
+			id = page.Tokens[i].ID
+		}
+	}
+	return id
+}
+
+func tokenMatches(t *client.AuthToken, secret string) bool {
+	if t.Secret != "" {
+		return t.Secret == secret
+	}
+	return t.Masked != "" && t.Masked == maskToken(secret)
+}
+
+// defaultDescription is what the web UI would show for a token this tool
+// creates: which tool, for whom, on which machine.
+func defaultDescription(kind, username string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	if kind != "" {
+		kind += " "
+	}
+	return fmt.Sprintf("rhodecode-cli %s%s@%s", kind, username, host)
+}
+
+// createAndReveal creates a token and finds its id and secret: the server
+// answers a create with a redirect only, so the new row is the newest one
+// above the highest id seen before (protocol §5.3).
+func createAndReveal(ctx context.Context, ws *client.WebSession, role, description string, minutes int) (*client.AuthToken, string, error) {
+	before, err := ws.TokenPage(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, ok := before.RoleValue(role); !ok {
+		var offered []string
+		for _, r := range before.Roles {
+			offered = append(offered, roleShortName(r.Value))
+		}
+		return nil, "", usageErrorf("this server (RhodeCode %s) offers no role %s; it offers: %s", before.Version, roleShortName(role), strings.Join(offered, ", "))
+	}
+	maxID := 0
+	if n := before.Newest(); n != nil {
+		maxID = n.ID
+	}
+	if err := ws.CreateToken(ctx, role, description, minutes); err != nil {
+		return nil, "", fmt.Errorf("creating the token: %w", err)
+	}
+	after, err := ws.TokenPage(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var created *client.AuthToken
+	for i := range after.Tokens {
+		t := &after.Tokens[i]
+		if t.ID > maxID && t.Description == description && t.Role == role && (created == nil || t.ID > created.ID) {
+			created = t
+		}
+	}
+	if created == nil {
+		return nil, "", fmt.Errorf("the server accepted the new token but it is not in the token list; check My Account → Auth tokens")
+	}
+	secret := created.Secret
+	if secret == "" {
+		if secret, err = ws.RevealToken(ctx, created.ID); err != nil {
+			return nil, "", fmt.Errorf("reading the new token %d: %w", created.ID, err)
+		}
+	}
+	return created, secret, nil
+}

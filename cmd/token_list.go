@@ -1,0 +1,123 @@
+package cmd
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/spf13/cobra"
+)
+
+type tokenListOptions struct {
+	f  *Factory
+	g  *globalOptions
+	sf sessionFlags
+
+	Role    string
+	Expired bool
+	Active  bool
+}
+
+func newTokenListCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenListOptions) error) *cobra.Command {
+	opts := &tokenListOptions{f: f, g: g}
+	c := &cobra.Command{
+		Use:     "list [--role <role>] [--expired | --active]",
+		Aliases: []string{"ls"},
+		Short:   "List your auth tokens",
+		Long: `List the auth tokens of your account on the selected instance: id,
+description, role, scope and when it expires. Expired tokens are listed
+too (and marked); the token this tool uses for the instance is marked.
+
+On a terminal this is a table; piped, it is tab-separated with the columns
+id, description, role, scope, expires (RFC 3339 or "never"), expired,
+note. Secrets are never listed: see rhodecode token show.`,
+		Example: `  $ rhodecode token list
+  $ rhodecode token list --role vcs --active
+  $ rhodecode token list --json | jq '.[] | select(.expired) | .id'`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Role != "" {
+				r, ok := roleConstant(opts.Role)
+				if !ok {
+					return usageErrorf("unknown role %q; use one of %v", opts.Role, roleNames())
+				}
+				opts.Role = r
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenListRun(cmd.Context(), opts)
+		},
+	}
+	c.Flags().StringVar(&opts.Role, "role", "", "Only tokens of this role: {all | vcs | api | http | feed | artifact}")
+	c.Flags().BoolVar(&opts.Expired, "expired", false, "Only expired tokens")
+	c.Flags().BoolVar(&opts.Active, "active", false, "Only tokens that have not expired")
+	c.MarkFlagsMutuallyExclusive("expired", "active")
+	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(roleNames(), cobra.ShellCompDirectiveNoFileComp))
+	addSessionFlags(c, &opts.sf)
+	return c
+}
+
+func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
+	f, io := opts.f, opts.f.IO
+	wt, err := f.resolveWebTarget(ctx, opts.g)
+	if err != nil {
+		return err
+	}
+	var page *client.TokenPage
+	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+		page, err = ws.TokenPage(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	own := ownTokenID(page, wt)
+	var rows []*client.AuthToken
+	for i := range page.Tokens {
+		t := &page.Tokens[i]
+		switch {
+		case opts.Role != "" && t.Role != opts.Role,
+			opts.Expired && !t.Expired,
+			opts.Active && t.Expired:
+			continue
+		}
+		rows = append(rows, t)
+	}
+
+	if opts.g.JSON {
+		out := make([]tokenJSON, 0, len(rows))
+		for _, t := range rows {
+			out = append(out, toTokenJSON(t, t.ID == own))
+		}
+		return writeJSON(io.Out, out)
+	}
+	tty := io.IsStdoutTTY()
+	now := f.Now()
+	tp := newTablePrinter(io.Out, tty, "ID", "DESCRIPTION", "ROLE", "SCOPE", "EXPIRES", "NOTE")
+	for _, t := range rows {
+		note := ""
+		if t.ID == own {
+			note = "used by rhodecode"
+		}
+		if tty {
+			exp := relativeExpiry(t.Expires, now)
+			if t.Expired && t.Expires == nil {
+				exp = "expired"
+			}
+			tp.addRow(strconv.Itoa(t.ID), t.Description, roleShortName(t.Role), t.Scope, exp, note)
+			continue
+		}
+		exp := "never"
+		if t.Expires != nil {
+			exp = t.Expires.UTC().Format(time.RFC3339)
+		}
+		tp.addRow(strconv.Itoa(t.ID), t.Description, t.Role, t.Scope, exp, strconv.FormatBool(t.Expired), note)
+	}
+	if len(rows) == 0 && tty {
+		_, err := io.ErrOut.Write([]byte("No tokens match.\n"))
+		return err
+	}
+	return tp.render()
+}

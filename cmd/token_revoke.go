@@ -1,0 +1,222 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+	"github.com/spf13/cobra"
+)
+
+type tokenRevokeOptions struct {
+	f  *Factory
+	g  *globalOptions
+	sf sessionFlags
+
+	IDs     []int
+	Expired bool
+	Yes     bool
+}
+
+func newTokenRevokeCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenRevokeOptions) error) *cobra.Command {
+	opts := &tokenRevokeOptions{f: f, g: g}
+	c := &cobra.Command{
+		Use:     "revoke {<id>... | --expired} [--yes]",
+		Aliases: []string{"delete", "rm"},
+		Short:   "Revoke (delete) auth tokens",
+		Long: `Revoke the tokens with the given ids, or every expired token with --expired.
+
+On a terminal it asks first; elsewhere it refuses unless --yes is given.
+Revoking the API token this tool itself uses for the instance always needs
+--yes, and logs the tool out of that instance's API (token commands keep
+working through the web session). Each id is reported; the exit status is
+1 if any could not be revoked.`,
+		Example: `  $ rhodecode token revoke 42
+  $ rhodecode token revoke 42 43 --yes
+  $ rhodecode token revoke --expired --yes`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !opts.Expired {
+				return usageErrorf("give token ids or --expired")
+			}
+			if len(args) > 0 && opts.Expired {
+				return usageErrorf("give token ids or --expired, not both")
+			}
+			for _, a := range args {
+				id, err := parseTokenID(a)
+				if err != nil {
+					return err
+				}
+				opts.IDs = append(opts.IDs, id)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenRevokeRun(cmd.Context(), opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.Expired, "expired", false, "Revoke every expired token")
+	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
+	addSessionFlags(c, &opts.sf)
+	return c
+}
+
+// revokeResult is one line of the report, and its JSON form.
+type revokeResult struct {
+	ID          int    `json:"id"`
+	Description string `json:"description,omitempty"`
+	Revoked     bool   `json:"revoked"`
+	Error       string `json:"error,omitempty"`
+}
+
+func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
+	f, io := opts.f, opts.f.IO
+	wt, err := f.resolveWebTarget(ctx, opts.g)
+	if err != nil {
+		return err
+	}
+	var results []revokeResult
+	ownRevoked := false
+	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+		page, err := ws.TokenPage(ctx)
+		if err != nil {
+			return err
+		}
+		own := ownTokenID(page, wt)
+		var todo []*client.AuthToken
+		results = results[:0]
+		if opts.Expired {
+			for i := range page.Tokens {
+				if page.Tokens[i].Expired {
+					todo = append(todo, &page.Tokens[i])
+				}
+			}
+		} else {
+			for _, id := range opts.IDs {
+				if t := page.FindToken(id); t != nil {
+					todo = append(todo, t)
+				} else {
+					results = append(results, revokeResult{ID: id, Error: "no such token"})
+				}
+			}
+		}
+		for _, t := range todo {
+			if t.ID == own && !opts.Yes {
+				return usageErrorf("token %d is the API token rhodecode uses for %s; add --yes to revoke it anyway (this logs rhodecode out of %s's API)", t.ID, wt.Name, wt.Name)
+			}
+		}
+		if len(todo) > 0 && !opts.Yes {
+			if !io.CanPrompt() {
+				return usageErrorf("refusing to revoke %d token(s) without --yes when not running in a terminal", len(todo))
+			}
+			var names []string
+			for _, t := range todo {
+				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, t.Description, roleShortName(t.Role)))
+			}
+			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errors.New("nothing revoked")
+			}
+		}
+		for _, t := range todo {
+			r := revokeResult{ID: t.ID, Description: t.Description}
+			if err := ws.DeleteToken(ctx, t.ID); err != nil {
+				if errors.Is(err, client.ErrSessionExpired) || errors.Is(err, client.ErrCSRF) {
+					return err
+				}
+				r.Error = err.Error()
+			}
+			results = append(results, r)
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		// The server answers "deleted" even for ids it did not delete
+		// (another user's); the list tells the truth.
+		after, err := ws.TokenPage(ctx)
+		if err != nil {
+			return err
+		}
+		for i := range results {
+			r := &results[i]
+			if r.Error != "" {
+				continue
+			}
+			if after.FindToken(r.ID) != nil {
+				r.Error = "the server did not delete it"
+				continue
+			}
+			r.Revoked = true
+			ownRevoked = ownRevoked || r.ID == own
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if ownRevoked && !wt.env {
+		if err := f.forgetAPIToken(ctx, opts.g, wt.Instance); err != nil {
+			return err
+		}
+	}
+
+	failed := 0
+	for _, r := range results {
+		if !r.Revoked {
+			failed++
+		}
+	}
+	if opts.g.JSON {
+		if err := writeJSON(io.Out, results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			if r.Revoked {
+				fmt.Fprintf(io.ErrOut, "%s Revoked token %d (%s)\n", io.SuccessIcon(), r.ID, r.Description)
+			} else {
+				fmt.Fprintf(io.ErrOut, "%s Token %d: %s\n", io.FailureIcon(), r.ID, r.Error)
+			}
+		}
+		if len(results) == 0 {
+			fmt.Fprintln(io.ErrOut, "No expired tokens.")
+		}
+	}
+	if ownRevoked {
+		fmt.Fprintf(io.ErrOut, "%s That was rhodecode's API token for %s: the tool is logged out of its API; run rhodecode auth login -i %s for a new one.\n", io.WarningIcon(), wt.Name, wt.Name)
+	}
+	if failed > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+// forgetAPIToken removes the stored API token of an instance (keyring and
+// file) but keeps the entry and its web session.
+func (f *Factory) forgetAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance) error {
+	err := f.Secrets.Delete(ctx, keyring.Service(in.URL), keyring.AccountAPIToken)
+	if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
+		return fmt.Errorf("removing the revoked API token from the keyring: %w", err)
+	}
+	return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
+		cur, ok := cfg.Instance(in.Name)
+		if !ok {
+			return nil
+		}
+		storage := storageOf(cur)
+		cur.Token = ""
+		cur.Storage = storage
+		cfg.SetInstance(cur)
+		cfg.DeleteInstanceValue(in.Name, keyTokenID)
+		return nil
+	})
+}

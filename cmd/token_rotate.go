@@ -1,0 +1,187 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+	"github.com/spf13/cobra"
+)
+
+type tokenRotateOptions struct {
+	f  *Factory
+	g  *globalOptions
+	sf sessionFlags
+
+	ID       int
+	Lifetime string
+}
+
+func newTokenRotateCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenRotateOptions) error) *cobra.Command {
+	opts := &tokenRotateOptions{f: f, g: g}
+	c := &cobra.Command{
+		Use:   "rotate <id> [--lifetime <duration>]",
+		Short: "Replace an auth token with a new one",
+		Long: `Create a replacement for a token with the same role and description, check
+that the new token works, and only then revoke the old one. The new secret
+is printed on standard output.
+
+A token that never expires is replaced by one that never expires. RhodeCode
+does not show a token's original lifetime, so for a token that expires
+give the new lifetime with --lifetime.
+
+If the token is the API token this tool uses for the instance, the stored
+copy is replaced too.`,
+		Example: `  $ rhodecode token rotate 42
+  $ NEW=$(rhodecode token rotate 43 --lifetime 30d)`,
+		Args: exactArgs(1, "one token id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseTokenID(args[0])
+			if err != nil {
+				return err
+			}
+			opts.ID = id
+			if opts.Lifetime != "" {
+				if _, err := parseLifetime(opts.Lifetime); err != nil {
+					return usageErrorf("%v", err)
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenRotateRun(cmd.Context(), opts)
+		},
+	}
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "Lifetime of the new token: forever, a duration (5m, 1h) or days (30d)")
+	addSessionFlags(c, &opts.sf)
+	return c
+}
+
+// apiRoles may call the JSON-RPC API (protocol §2.6).
+var apiRoles = []string{"token_role_api", "token_role_all"}
+
+func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
+	f, io := opts.f, opts.f.IO
+	wt, err := f.resolveWebTarget(ctx, opts.g)
+	if err != nil {
+		return err
+	}
+	var old, created *client.AuthToken
+	var secret string
+	isOwn := false
+	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+		page, err := ws.TokenPage(ctx)
+		if err != nil {
+			return err
+		}
+		if old = page.FindToken(opts.ID); old == nil {
+			return fmt.Errorf("no token with id %d on %s (see rhodecode token list)", opts.ID, wt.Name)
+		}
+		isOwn = ownTokenID(page, wt) == old.ID
+		minutes := -1
+		switch {
+		case opts.Lifetime != "":
+			minutes, _ = parseLifetime(opts.Lifetime)
+		case old.Expires != nil:
+			return usageErrorf("token %d expires, and RhodeCode does not show its original lifetime; give the new one with --lifetime (e.g. 30d)", old.ID)
+		}
+		if old.Role == "" {
+			return fmt.Errorf("token %d has a role this tool cannot map (%q); create its replacement with rhodecode token create", old.ID, old.RoleLabel)
+		}
+		created, secret, err = createAndReveal(ctx, ws, old.Role, old.Description, minutes)
+		if err != nil {
+			return err
+		}
+		if verr := f.verifyNewToken(ctx, opts.g, wt, created, secret); verr != nil {
+			// The old token stays; the broken new one goes.
+			if derr := ws.DeleteToken(ctx, created.ID); derr != nil {
+				return fmt.Errorf("the new token %d does not work (%v) and could not be removed (%v); the old token %d is unchanged", created.ID, verr, derr, old.ID)
+			}
+			return fmt.Errorf("the new token does not work, so token %d was kept and the new one removed: %w", old.ID, verr)
+		}
+		if isOwn && !wt.env {
+			// Store the replacement before the old token dies, so the tool
+			// is never left holding a revoked token.
+			if err := f.replaceAPIToken(ctx, opts.g, wt.Instance, secret, created.ID); err != nil {
+				_ = ws.DeleteToken(ctx, created.ID)
+				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)
+			}
+		}
+		if err := ws.DeleteToken(ctx, old.ID); err != nil {
+			return fmt.Errorf("the new token %d works but revoking the old token %d failed: %w; revoke it with rhodecode token revoke %d", created.ID, old.ID, err, old.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if opts.g.JSON {
+		j := toTokenJSON(created, isOwn)
+		j.Token = secret
+		return writeJSON(io.Out, map[string]any{"revoked": old.ID, "token": j})
+	}
+	if _, err := fmt.Fprintln(io.Out, secret); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.ErrOut, "%s Replaced token %d with token %d (%s)\n", io.SuccessIcon(), old.ID, created.ID, roleShortName(created.Role))
+	if isOwn {
+		fmt.Fprintf(io.ErrOut, "%s rhodecode now uses the new token for %s\n", io.SuccessIcon(), wt.Name)
+	}
+	return nil
+}
+
+// verifyNewToken checks a fresh token the way it will be used: API tokens
+// must pass get_user; other roles must at least be known to the server as
+// the user's (get_user's auth_tokens, when the tool has an API token).
+func (f *Factory) verifyNewToken(ctx context.Context, g *globalOptions, wt *webTarget, t *client.AuthToken, secret string) error {
+	probe := ""
+	switch {
+	case slices.Contains(apiRoles, t.Role):
+		probe = secret
+	case wt.apiToken != "":
+		probe = wt.apiToken
+	default:
+		return nil // nothing to ask the API with; the token list already shows it
+	}
+	c, err := f.newClient(wt.URL, probe, f.debugWriter(g))
+	if err != nil {
+		return err
+	}
+	u, err := c.GetUser(ctx)
+	if err != nil {
+		return err
+	}
+	if wt.Username != "" && u.Username != wt.Username {
+		return fmt.Errorf("the new token belongs to %s, not %s", u.Username, wt.Username)
+	}
+	if probe != secret && len(u.AuthTokens) > 0 && !slices.Contains(u.AuthTokens, secret) {
+		return errors.New("the server does not list the new token among the user's tokens")
+	}
+	return nil
+}
+
+// replaceAPIToken stores a new API token for an instance where the old one
+// was kept, and records its id.
+func (f *Factory) replaceAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance, secret string, id int) error {
+	if storageOf(in) == rhoderc.StorageKeyring {
+		if err := f.Secrets.Set(ctx, keyring.Service(in.URL), keyring.AccountAPIToken, secret); err != nil {
+			return err
+		}
+	}
+	return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
+		cur, ok := cfg.Instance(in.Name)
+		if !ok {
+			return fmt.Errorf("instance %q disappeared from %s", in.Name, cfg.Path())
+		}
+		if storageOf(cur) == rhoderc.StorageFile {
+			cur.Token = secret
+			cfg.SetInstance(cur)
+		}
+		cfg.SetInstanceValue(in.Name, keyTokenID, fmt.Sprint(id))
+		return nil
+	})
+}

@@ -1,0 +1,93 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/spf13/cobra"
+)
+
+type tokenShowOptions struct {
+	f  *Factory
+	g  *globalOptions
+	sf sessionFlags
+
+	ID int
+}
+
+func newTokenShowCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenShowOptions) error) *cobra.Command {
+	opts := &tokenShowOptions{f: f, g: g}
+	c := &cobra.Command{
+		Use:   "show <id>",
+		Short: "Reveal the secret of one auth token",
+		Long: `Print the secret of the token with the given id (from rhodecode token list)
+on standard output. RhodeCode 4.19 and later reveal it through the same
+call the web UI's "show" uses; older servers list secrets in full.`,
+		Example: `  $ rhodecode token show 42
+  $ rhodecode token show 42 --json`,
+		Args: exactArgs(1, "one token id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseTokenID(args[0])
+			if err != nil {
+				return err
+			}
+			opts.ID = id
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenShowRun(cmd.Context(), opts)
+		},
+	}
+	addSessionFlags(c, &opts.sf)
+	return c
+}
+
+func parseTokenID(s string) (int, error) {
+	id, err := strconv.Atoi(s)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("token id must be a positive number, not %q (see rhodecode token list)", s)
+	}
+	return id, nil
+}
+
+func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
+	f, io := opts.f, opts.f.IO
+	wt, err := f.resolveWebTarget(ctx, opts.g)
+	if err != nil {
+		return err
+	}
+	var tok *client.AuthToken
+	var secret string
+	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+		page, err := ws.TokenPage(ctx)
+		if err != nil {
+			return err
+		}
+		if tok = page.FindToken(opts.ID); tok == nil {
+			return fmt.Errorf("no token with id %d on %s (see rhodecode token list)", opts.ID, wt.Name)
+		}
+		secret = tok.Secret
+		if secret == "" {
+			secret, err = ws.RevealToken(ctx, opts.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if opts.g.JSON {
+		j := toTokenJSON(tok, ownTokenIDFor(tok, wt))
+		j.Token = secret
+		return writeJSON(io.Out, j)
+	}
+	_, err = fmt.Fprintln(io.Out, secret)
+	return err
+}
+
+// ownTokenIDFor reports whether t is the tool's own API token.
+func ownTokenIDFor(t *client.AuthToken, wt *webTarget) bool {
+	page := &client.TokenPage{Tokens: []client.AuthToken{*t}}
+	return ownTokenID(page, wt) == t.ID
+}

@@ -1,0 +1,134 @@
+package cmd
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// roleShort maps the short role names users type to RhodeCode's role
+// constants (protocol §4.1).
+var roleShort = map[string]string{
+	"all":      "token_role_all",
+	"vcs":      "token_role_vcs",
+	"api":      "token_role_api",
+	"http":     "token_role_http",
+	"feed":     "token_role_feed",
+	"artifact": "role_artifact_download",
+}
+
+// roleNames lists the short names in a stable order for help and errors.
+func roleNames() []string {
+	names := make([]string, 0, len(roleShort))
+	for k := range roleShort {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// roleConstant accepts a short name or a constant.
+func roleConstant(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if c, ok := roleShort[s]; ok {
+		return c, true
+	}
+	for _, c := range roleShort {
+		if c == s {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// roleShortName is the short name of a constant, or the constant itself.
+func roleShortName(constant string) string {
+	for k, v := range roleShort {
+		if v == constant {
+			return k
+		}
+	}
+	return constant
+}
+
+// parseLifetime turns "forever", a Go duration ("90m", "1h") or a number
+// of days ("30d") into the minutes RhodeCode expects; -1 means forever.
+func parseLifetime(s string) (int, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "forever" || s == "never" {
+		return -1, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
+		}
+	}
+	if d < time.Minute {
+		return 0, fmt.Errorf("lifetime %q is shorter than a minute, the smallest unit RhodeCode stores", s)
+	}
+	if d.Minutes() > math.MaxInt32 {
+		return 0, fmt.Errorf("lifetime %q is too long; use forever", s)
+	}
+	return int(d / time.Minute), nil
+}
+
+// minutesUntil converts an --expires date (YYYY-MM-DD, the start of that
+// day in UTC, as GitLab reads its expires_at) into a lifetime in minutes.
+func minutesUntil(date string, now time.Time) (int, error) {
+	t, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		return 0, fmt.Errorf("invalid --expires %q: want YYYY-MM-DD", date)
+	}
+	m := int(t.Sub(now) / time.Minute)
+	if m < 1 {
+		return 0, fmt.Errorf("--expires %s is not in the future", date)
+	}
+	return m, nil
+}
+
+// relativeExpiry says when a token expires in words: "never",
+// "in 29 days", "expired 3 days ago".
+func relativeExpiry(exp *time.Time, now time.Time) string {
+	if exp == nil {
+		return "never"
+	}
+	d := exp.Sub(now)
+	if d >= 0 {
+		return "in " + humanDuration(d)
+	}
+	return "expired " + humanDuration(-d) + " ago"
+}
+
+func humanDuration(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d < 60*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d < 730*24*time.Hour:
+		return plural(int(d/(30*24*time.Hour)), "month")
+	default:
+		return plural(int(d/(365*24*time.Hour)), "year")
+	}
+}
