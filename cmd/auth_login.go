@@ -275,7 +275,7 @@ func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, usernam
 	if err := ws.Login(ctx, username, pw); err != nil {
 		return nil, "", 0, err
 	}
-	created, secret, err := createAndReveal(ctx, ws, "token_role_api", defaultDescription("", username), minutes)
+	created, secret, err := createAndReveal(ctx, ws, "token_role_api", f.defaultDescription("", username), minutes)
 	if err != nil {
 		return nil, "", 0, err
 	}

@@ -32,9 +32,15 @@ func usageErrorf(format string, a ...any) error {
 // errAuthRequired is returned when no usable credentials exist locally.
 var errAuthRequired = errors.New("authentication required")
 
-// authRequiredf wraps errAuthRequired with a message that says what to do.
+// authRequiredError carries a message that says what to do, and matches
+// errAuthRequired without repeating its text.
+type authRequiredError struct{ msg string }
+
+func (e *authRequiredError) Error() string        { return e.msg }
+func (e *authRequiredError) Is(target error) bool { return target == errAuthRequired }
+
 func authRequiredf(format string, a ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), errAuthRequired)
+	return &authRequiredError{msg: fmt.Sprintf(format, a...)}
 }
 
 // errSilent means the command already explained the failure on stderr.
@@ -71,8 +77,9 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 	if err == nil {
 		return ExitOK
 	}
-	// cobra reports an unknown subcommand as a plain error; it is a usage error.
-	if strings.HasPrefix(err.Error(), "unknown command") {
+	// cobra reports these command-line mistakes as plain errors, not
+	// through the flag error hook; they are usage errors all the same.
+	if isCobraUsageError(err) {
 		err = &usageError{msg: err.Error()}
 	}
 	code := exitCode(err)
@@ -94,4 +101,26 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// cobraUsagePrefixes are the starts of cobra's own messages for an unknown
+// subcommand, a missing required flag and a violated flag group.
+var cobraUsagePrefixes = []string{
+	"unknown command",
+	"required flag(s)",
+	"if any flags in the group",
+	"at least one of the flags in the group",
+}
+
+func isCobraUsageError(err error) bool {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return false
+	}
+	for _, p := range cobraUsagePrefixes {
+		if strings.HasPrefix(err.Error(), p) {
+			return true
+		}
+	}
+	return false
 }

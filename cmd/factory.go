@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -39,6 +40,9 @@ type Factory struct {
 	HTTPTimeout time.Duration
 	// Now is the clock, for relative times in tables.
 	Now func() time.Time
+	// Hostname names this machine in the descriptions of tokens the tool
+	// creates.
+	Hostname func() (string, error)
 }
 
 // NewDefaultFactory returns the wiring used by the real binary.
@@ -51,6 +55,7 @@ func NewDefaultFactory(io *iostreams.IOStreams, getenv func(string) string, home
 		Secrets:     keyring.New(keyring.DefaultTimeout),
 		HTTPTimeout: 15 * time.Second,
 		Now:         time.Now,
+		Hostname:    os.Hostname,
 	}
 }
 

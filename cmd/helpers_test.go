@@ -113,6 +113,7 @@ func (e *testEnv) run(args ...string) result {
 		Secrets:     e.secrets,
 		HTTPTimeout: 2 * time.Second,
 		Now:         func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) },
+		Hostname:    func() (string, error) { return "testhost", nil },
 	}
 	code := Main(e.t.Context(), args, f)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

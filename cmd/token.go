@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -102,8 +101,8 @@ func tokenMatches(t *client.AuthToken, secret string) bool {
 
 // defaultDescription is what the web UI would show for a token this tool
 // creates: which tool, for whom, on which machine.
-func defaultDescription(kind, username string) string {
-	host, err := os.Hostname()
+func (f *Factory) defaultDescription(kind, username string) string {
+	host, err := f.Hostname()
 	if err != nil || host == "" {
 		host = "unknown-host"
 	}
@@ -135,9 +134,11 @@ func createAndReveal(ctx context.Context, ws *client.WebSession, role, descripti
 	if err := ws.CreateToken(ctx, role, description, minutes); err != nil {
 		return nil, "", fmt.Errorf("creating the token: %w", err)
 	}
-	after, err := ws.TokenPage(ctx)
-	if err != nil {
-		return nil, "", err
+	after := ws.LastPage() // CreateToken reloaded the list
+	if after == nil {
+		if after, err = ws.TokenPage(ctx); err != nil {
+			return nil, "", err
+		}
 	}
 	var created *client.AuthToken
 	for i := range after.Tokens {

@@ -78,7 +78,7 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 	}
 	desc := opts.Description
 	if desc == "" {
-		desc = defaultDescription(roleShortName(opts.Role), wt.Username)
+		desc = f.defaultDescription(roleShortName(opts.Role), wt.Username)
 	}
 	var created *client.AuthToken
 	var secret string

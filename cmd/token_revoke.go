@@ -127,36 +127,18 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 				return errors.New("nothing revoked")
 			}
 		}
+		// DeleteToken checks the reloaded list: the server answers
+		// "deleted" even for ids it did not delete.
 		for _, t := range todo {
-			r := revokeResult{ID: t.ID, Description: t.Description}
+			r := revokeResult{ID: t.ID, Description: t.Description, Revoked: true}
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				if errors.Is(err, client.ErrSessionExpired) || errors.Is(err, client.ErrCSRF) {
 					return err
 				}
-				r.Error = err.Error()
+				r.Revoked, r.Error = false, err.Error()
 			}
+			ownRevoked = ownRevoked || (r.Revoked && t.ID == own)
 			results = append(results, r)
-		}
-		if len(todo) == 0 {
-			return nil
-		}
-		// The server answers "deleted" even for ids it did not delete
-		// (another user's); the list tells the truth.
-		after, err := ws.TokenPage(ctx)
-		if err != nil {
-			return err
-		}
-		for i := range results {
-			r := &results[i]
-			if r.Error != "" {
-				continue
-			}
-			if after.FindToken(r.ID) != nil {
-				r.Error = "the server did not delete it"
-				continue
-			}
-			r.Revoked = true
-			ownRevoked = ownRevoked || r.ID == own
 		}
 		return nil
 	})

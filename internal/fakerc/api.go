@@ -226,7 +226,7 @@ func (s *Server) authenticate(token any, ip string) (User, string) {
 		return User{}, msgInvalidToken
 	}
 	t := s.tokenBySecretLocked(secret)
-	if t == nil {
+	if t == nil || (s.apiLagAbove > 0 && t.ID > s.apiLagAbove) {
 		return User{}, msgInvalidToken
 	}
 	u := s.userByIDLocked(t.UserID)

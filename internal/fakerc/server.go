@@ -203,6 +203,20 @@ type Server struct {
 	lastExcID   string
 	excCounter  int
 	web         webState // sessions, web and git state (web.go, git.go)
+	// apiLagAbove > 0 hides tokens with a higher id from the API; see
+	// SetAPIReplicaLag.
+	apiLagAbove int
+}
+
+// SetAPIReplicaLag makes the JSON-RPC API answer "Invalid API KEY" for
+// every token with an id above id, as a load-balanced setup does when the
+// API node reads a database replica that has not yet seen new tokens.
+// Tests use it to make a freshly created token fail verification while
+// older ones keep working. 0 switches it off.
+func (s *Server) SetAPIReplicaLag(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiLagAbove = id
 }
 
 // New starts a fake server on 127.0.0.1 and closes it when the test ends.
