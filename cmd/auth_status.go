@@ -67,6 +67,14 @@ type instanceStatus struct {
 	Error string `json:"error,omitempty"`
 	// ServerUsername is who the server says the token belongs to.
 	ServerUsername string `json:"server_username,omitempty"`
+	// VCSToken is the managed VCS token git gets (masked), "" if none.
+	VCSToken string `json:"vcs_token,omitempty"`
+	// VCSTokenExpires is RFC 3339, "never", or "" without a VCS token.
+	VCSTokenExpires string `json:"vcs_token_expires,omitempty"`
+	VCSTokenState   string `json:"vcs_token_state,omitempty"` // ok, expired, rejected
+	// GitConfigured says whether the global git config uses rhodecode's
+	// credential helper for this instance.
+	GitConfigured bool `json:"git_configured"`
 
 	token string
 }
@@ -97,6 +105,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 		for _, in := range instances {
 			r := &instanceStatus{Name: in.Name, URL: in.URL, Username: in.Username, Storage: storageOf(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
+			vcsStatus(ctx, f, cfg, in, r)
 			tok, err := f.instanceToken(ctx, in)
 			switch {
 			case errors.Is(err, keyring.ErrUnavailable):
@@ -131,7 +140,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			return err
 		}
 	} else {
-		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS")
+		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT")
 		for _, r := range rows {
 			name := r.Name
 			if r.Default && io.IsStdoutTTY() {
@@ -145,7 +154,18 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			if tok == "" {
 				tok = "-"
 			}
-			tp.addRow(name, r.URL, r.Username, r.Storage, tok, status)
+			git := "-"
+			switch {
+			case r.VCSToken != "" && r.VCSTokenState != "ok":
+				git = r.VCSTokenState + " VCS token " + r.VCSToken
+			case r.VCSToken != "" && r.GitConfigured:
+				git = "set up, VCS token " + r.VCSToken + " expires " + r.VCSTokenExpires
+			case r.VCSToken != "":
+				git = "VCS token " + r.VCSToken + ", not in git config"
+			case r.GitConfigured:
+				git = "set up, no VCS token"
+			}
+			tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git)
 		}
 		if err := tp.render(); err != nil {
 			return err
@@ -204,5 +224,33 @@ func checkOne(ctx context.Context, f *Factory, opts *authStatusOptions, r *insta
 		r.State, r.Error = "not-rhodecode", err.Error()
 	default:
 		r.State, r.Error = "error", err.Error()
+	}
+}
+
+// vcsStatus fills in the managed VCS token and whether git uses it. The
+// secret is read only to mask it.
+func vcsStatus(ctx context.Context, f *Factory, cfg *rhoderc.File, in rhoderc.Instance, r *instanceStatus) {
+	r.GitConfigured = gitConfigured(ctx, f, in.URL)
+	if v, _ := cfg.InstanceValue(in.Name, keyVCSTokenRejected); v == "true" {
+		r.VCSTokenState = "rejected"
+	}
+	tok, expires, err := f.managedVCSToken(ctx, cfg, in)
+	if err != nil && r.VCSTokenState == "" {
+		return
+	}
+	if tok == "" {
+		// Rejected tokens are not handed out; show that one exists.
+		r.VCSToken = "****"
+		return
+	}
+	r.VCSToken = maskToken(tok)
+	r.VCSTokenState = "ok"
+	r.VCSTokenExpires = "never"
+	if expires > 0 {
+		t := time.Unix(expires, 0).UTC()
+		r.VCSTokenExpires = t.Format(time.RFC3339)
+		if !t.After(f.Now()) {
+			r.VCSTokenState = "expired"
+		}
 	}
 }

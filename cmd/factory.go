@@ -1,10 +1,15 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -43,6 +48,48 @@ type Factory struct {
 	// Hostname names this machine in the descriptions of tokens the tool
 	// creates.
 	Hostname func() (string, error)
+	// Git runs git with args and returns its stdout; setup-git and status
+	// use it for git config.
+	Git func(ctx context.Context, args ...string) (string, error)
+	// Executable is the absolute path of this binary, for git config.
+	Executable func() (string, error)
+}
+
+// runGit runs the git on PATH; a non-zero exit becomes a *GitError.
+func runGit(ctx context.Context, args ...string) (string, error) {
+	var stdout, stderr bytes.Buffer
+	c := exec.CommandContext(ctx, "git", args...)
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return stdout.String(), &GitError{Args: args, Code: ee.ExitCode(), Stderr: strings.TrimSpace(stderr.String())}
+	}
+	if err != nil {
+		return "", fmt.Errorf("running git: %w", err)
+	}
+	return stdout.String(), nil
+}
+
+// GitError is a git command that exited non-zero.
+type GitError struct {
+	Args   []string
+	Code   int
+	Stderr string
+}
+
+func (e *GitError) Error() string {
+	return fmt.Sprintf("git %s: exit %d: %s", strings.Join(e.Args, " "), e.Code, e.Stderr)
+}
+
+// executable resolves symlinks so the path in git config survives a
+// package manager swapping the link.
+func executable() (string, error) {
+	p, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(p)
 }
 
 // NewDefaultFactory returns the wiring used by the real binary.
@@ -56,6 +103,8 @@ func NewDefaultFactory(io *iostreams.IOStreams, getenv func(string) string, home
 		HTTPTimeout: 15 * time.Second,
 		Now:         time.Now,
 		Hostname:    os.Hostname,
+		Git:         runGit,
+		Executable:  executable,
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,6 +117,10 @@ func (e *testEnv) run(args ...string) result {
 		HTTPTimeout: 2 * time.Second,
 		Now:         func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) },
 		Hostname:    func() (string, error) { return "testhost", nil },
+		Git: func(ctx context.Context, args ...string) (string, error) {
+			return runGitEnv(ctx, e.gitEnv(), args...)
+		},
+		Executable: func() (string, error) { return testBinary(e.t), nil },
 	}
 	code := Main(e.t.Context(), args, f)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
@@ -129,4 +136,80 @@ func (e *testEnv) mustRun(args ...string) result {
 	return r
 }
 
-var _ = bytes.Buffer{}
+// gitEnv isolates git (and the helper it starts) in the test's HOME: no
+// system or user config but what the test writes, and never a prompt.
+func (e *testEnv) gitEnv() []string {
+	env := []string{
+		"HOME=" + e.home,
+		"PATH=" + os.Getenv("PATH"),
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_TERMINAL_PROMPT=0",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
+	}
+	if v := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); v != "" {
+		env = append(env, "DBUS_SESSION_BUS_ADDRESS="+v)
+	}
+	for k, v := range e.env {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// git runs real git in dir with the isolated environment.
+func (e *testEnv) git(dir string, args ...string) (string, error) {
+	e.t.Helper()
+	c := exec.CommandContext(e.t.Context(), "git", args...)
+	c.Dir = dir
+	c.Env = e.gitEnv()
+	out, err := c.CombinedOutput()
+	return string(out), err
+}
+
+func runGitEnv(ctx context.Context, env []string, args ...string) (string, error) {
+	var stdout, stderr bytes.Buffer
+	c := exec.CommandContext(ctx, "git", args...)
+	c.Env = env
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return stdout.String(), &GitError{Args: args, Code: ee.ExitCode(), Stderr: strings.TrimSpace(stderr.String())}
+	}
+	return stdout.String(), err
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// testBinary builds the rhodecode binary once per test run, for git to
+// start as its credential helper.
+func testBinary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "rhodecode-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "rhodecode")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/rhodecode-cli/rhodecode").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}

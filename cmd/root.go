@@ -75,6 +75,8 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root.AddCommand(
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
+		newSetupGitCmd(f, g),
+		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false

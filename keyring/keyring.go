@@ -35,6 +35,10 @@ const AccountAPIToken = "api-token"
 // uses, so token commands need no password while the session lives.
 const AccountWebSession = "web-session"
 
+// AccountVCSToken holds the VCS token the git credential helper hands to
+// git for the instance.
+const AccountVCSToken = "vcs-token"
+
 // ErrNotFound is returned when the keyring holds no secret for the given
 // service and account.
 var ErrNotFound = errors.New("secret not found in keyring")

@@ -1,0 +1,63 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Repo is a repository as get_repos returns it (the fields the CLI uses).
+type Repo struct {
+	RepoID   int    `json:"repo_id"`
+	RepoName string `json:"repo_name"`
+	RepoType string `json:"repo_type"`
+}
+
+// GetRepos lists the repositories the token's user can read (get_repos).
+func (c *Client) GetRepos(ctx context.Context) ([]Repo, error) {
+	var repos []Repo
+	if err := c.Call(ctx, "get_repos", map[string]any{}, &repos); err != nil {
+		return nil, err
+	}
+	return repos, nil
+}
+
+// GitProbe is what the server answered to a git fetch handshake.
+type GitProbe struct {
+	Status int
+	// Realm is the Basic realm of a 401 answer.
+	Realm string
+}
+
+// ProbeGit asks <base>/<repo>/info/refs?service=git-upload-pack with HTTP
+// Basic auth, exactly the first request of a git clone, so that a VCS
+// token is checked the way git will use it. The answer is not followed
+// anywhere: a redirect is reported as its status.
+func (c *Client) ProbeGit(ctx context.Context, repo, username, password string) (GitProbe, error) {
+	u := c.base + "/" + strings.Trim(url.PathEscape(repo), "/") + "/info/refs?service=git-upload-pack"
+	u = strings.ReplaceAll(u, "%2F", "/") // repository groups are path segments
+	reqCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u, nil)
+	if err != nil {
+		return GitProbe{}, fmt.Errorf("client: %w", err)
+	}
+	req.SetBasicAuth(username, password)
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return GitProbe{}, c.transportError(ctx, reqCtx, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	p := GitProbe{Status: resp.StatusCode}
+	if h := resp.Header.Get("WWW-Authenticate"); h != "" {
+		if _, after, ok := strings.Cut(h, `realm="`); ok {
+			p.Realm, _, _ = strings.Cut(after, `"`)
+		}
+	}
+	return p, nil
+}
