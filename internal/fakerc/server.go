@@ -184,7 +184,7 @@ type Server struct {
 	URL string
 
 	ts      *httptest.Server
-	tb      testing.TB
+	tb      tbLike // a testing.TB, or the standalone adapter of Start
 	prefix  string
 	version version
 	now     func() time.Time
@@ -221,6 +221,12 @@ func (s *Server) SetAPIReplicaLag(id int) {
 
 // New starts a fake server on 127.0.0.1 and closes it when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	return newServer(tb, opts...)
+}
+
+// newServer is New for a testing.TB and Start for the standalone adapter.
+func newServer(tb tbLike, opts ...Option) *Server {
 	tb.Helper()
 	cfg := config{version: DefaultVersion, now: time.Now}
 	for _, o := range opts {
@@ -259,6 +265,11 @@ func (s *Server) Close() {
 	// handlers and would otherwise sit out the whole delay.
 	s.ts.CloseClientConnections()
 	s.ts.Close()
+	// A server from Start has no test to run its cleanups (temporary git
+	// repositories): run them now that no handler is left.
+	if st, ok := s.tb.(*standaloneTB); ok {
+		st.runCleanups()
+	}
 }
 
 // Host returns host:port of the server.
