@@ -22,7 +22,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	f := cmd.NewDefaultFactory(iostreams.System(os.Getenv), os.Getenv, os.UserHomeDir,
 		cmd.BuildInfo{Version: version, Commit: commit, Date: date})
-	code := cmd.Main(ctx, os.Args[1:], f)
+	code, ok := cmd.CredentialHelperFast(ctx, os.Args[1:], f)
+	if !ok {
+		code = cmd.Main(ctx, os.Args[1:], f)
+	}
 	stop()
 	os.Exit(code)
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Redacted replaces every secret in redacted output.
@@ -167,14 +168,14 @@ func writeJSONString(out *bytes.Buffer, s string) {
 var (
 	// "key": "value" or "key": 123 for secret keys, in text that failed to
 	// parse (e.g. a cut-off body).
-	secretJSONPair = regexp.MustCompile(`(?i)("(?:auth_token|api_key|password|csrf_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)`)
+	secretJSONPair = lazyRegexp(`(?i)("(?:auth_token|api_key|password|csrf_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)`)
 	// "auth_tokens": [ … ] up to the closing bracket or the end.
-	secretJSONList = regexp.MustCompile(`(?i)("(?:auth_tokens|api_keys)"\s*:\s*)\[[^\]]*\]?`)
+	secretJSONList = lazyRegexp(`(?i)("(?:auth_tokens|api_keys)"\s*:\s*)\[[^\]]*\]?`)
 )
 
 func redactJSONText(body []byte) []byte {
-	body = secretJSONList.ReplaceAll(body, []byte(`${1}["`+Redacted+`"]`))
-	return secretJSONPair.ReplaceAll(body, []byte(`${1}"`+Redacted+`"`))
+	body = secretJSONList().ReplaceAll(body, []byte(`${1}["`+Redacted+`"]`))
+	return secretJSONPair().ReplaceAll(body, []byte(`${1}"`+Redacted+`"`))
 }
 
 // RedactForm returns an application/x-www-form-urlencoded body (or a raw
@@ -294,14 +295,14 @@ func redactCookies(v, sep string) string {
 
 var (
 	// var CSRF_TOKEN = "…"; in every full RhodeCode page (protocol §5.2).
-	csrfScript = regexp.MustCompile(`(CSRF_TOKEN\s*=\s*["'])[^"']*(["'])`)
+	csrfScript = lazyRegexp(`(CSRF_TOKEN\s*=\s*["'])[^"']*(["'])`)
 	// <input …> tags, to find secret form fields.
-	inputTag   = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	secretName = regexp.MustCompile(`(?i)\bname\s*=\s*["']?(?:csrf_token|auth_token|api_key|password)["'\s/>]`)
-	valueAttr  = regexp.MustCompile(`(?i)(\bvalue\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)`)
+	inputTag   = lazyRegexp(`(?is)<input\b[^>]*>`)
+	secretName = lazyRegexp(`(?i)\bname\s*=\s*["']?(?:csrf_token|auth_token|api_key|password)["'\s/>]`)
+	valueAttr  = lazyRegexp(`(?i)(\bvalue\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)`)
 	// <code>…</code>: the token list of RhodeCode 4.8–4.18 shows full
 	// secrets there (protocol §5.6).
-	codeElement = regexp.MustCompile(`(?is)(<code\b[^>]*>)(\s*)([^<]*?)(\s*</code>)`)
+	codeElement = lazyRegexp(`(?is)(<code\b[^>]*>)(\s*)([^<]*?)(\s*</code>)`)
 )
 
 // RedactHTML returns an HTML page with the CSRF token, the values of
@@ -310,20 +311,20 @@ var (
 // characters in a <code> element) replaced. Masked token prefixes
 // ("abcd****") are not secrets and stay.
 func RedactHTML(page []byte) []byte {
-	page = csrfScript.ReplaceAll(page, []byte("${1}"+Redacted+"${2}"))
-	page = codeElement.ReplaceAllFunc(page, func(el []byte) []byte {
-		m := codeElement.FindSubmatch(el)
+	page = csrfScript().ReplaceAll(page, []byte("${1}"+Redacted+"${2}"))
+	page = codeElement().ReplaceAllFunc(page, func(el []byte) []byte {
+		m := codeElement().FindSubmatch(el)
 		inner := m[3]
 		if len(inner) < 8 || bytes.HasSuffix(inner, []byte("****")) || bytes.ContainsAny(inner, " \t\r\n") {
 			return el
 		}
 		return bytes.Join([][]byte{m[1], m[2], []byte(Redacted), m[4]}, nil)
 	})
-	return inputTag.ReplaceAllFunc(page, func(tag []byte) []byte {
-		if !secretName.Match(tag) {
+	return inputTag().ReplaceAllFunc(page, func(tag []byte) []byte {
+		if !secretName().Match(tag) {
 			return tag
 		}
-		return valueAttr.ReplaceAll(tag, []byte(`${1}"`+Redacted+`"`))
+		return valueAttr().ReplaceAll(tag, []byte(`${1}"`+Redacted+`"`))
 	})
 }
 
@@ -346,4 +347,11 @@ func RedactBody(contentType string, body []byte) []byte {
 		return RedactHTML(body)
 	}
 	return body
+}
+
+// lazyRegexp compiles on first use: the redaction patterns matter only for
+// --debug, and compiling them at start-up would slow every run, the git
+// credential helper's above all.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -103,8 +103,10 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			}
 			instances = []rhoderc.Instance{in}
 		}
+		gitURLs := gitHelperURLs(ctx, f)
 		for _, in := range instances {
 			r := &instanceStatus{Name: in.Name, URL: in.URL, Username: in.Username, Storage: storageOf(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
+			r.GitConfigured = gitURLs[in.URL]
 			vcsStatus(ctx, f, cfg, in, r)
 			tok, err := f.instanceToken(ctx, in)
 			switch {
@@ -230,7 +232,6 @@ func checkOne(ctx context.Context, f *Factory, opts *authStatusOptions, r *insta
 // vcsStatus fills in the managed VCS token and whether git uses it. The
 // secret is read only to mask it.
 func vcsStatus(ctx context.Context, f *Factory, cfg *rhoderc.File, in rhoderc.Instance, r *instanceStatus) {
-	r.GitConfigured = gitConfigured(ctx, f, in.URL)
 	if v, _ := cfg.InstanceValue(in.Name, keyVCSTokenRejected); v == "true" {
 		r.VCSTokenState = "rejected"
 	}

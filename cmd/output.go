@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // writeJSON prints one JSON document, indented for people who read it.
@@ -53,41 +51,21 @@ func (t *tablePrinter) render() error {
 		return nil
 	}
 	var buf bytes.Buffer
-	tbl := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Formatting: tw.CellFormatting{AutoFormat: tw.Off},
-			},
-			Row: tw.CellConfig{
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
-			},
-		}),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	hdr := make([]any, len(t.header))
-	for i, h := range t.header {
-		hdr[i] = h
-	}
-	tbl.Header(hdr...)
-	for _, r := range t.rows {
-		if err := tbl.Append(r); err != nil {
-			return fmt.Errorf("rendering table: %w", err)
-		}
-	}
-	if err := tbl.Render(); err != nil {
-		return fmt.Errorf("rendering table: %w", err)
-	}
+	tbl := tablewriter.NewWriter(&buf)
+	tbl.SetHeader(t.header)
+	tbl.SetAutoFormatHeaders(false)
+	tbl.SetAutoWrapText(false)
+	tbl.SetBorder(false)
+	tbl.SetHeaderLine(false)
+	tbl.SetColumnSeparator("")
+	tbl.SetCenterSeparator("")
+	tbl.SetRowSeparator("")
+	tbl.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
+	tbl.SetAlignment(tablewriter.ALIGN_LEFT)
+	tbl.SetTablePadding("  ")
+	tbl.SetNoWhiteSpace(true)
+	tbl.AppendBulk(t.rows)
+	tbl.Render()
 	// The renderer pads the last column; trailing blanks only add noise.
 	for _, line := range strings.SplitAfter(buf.String(), "\n") {
 		if line == "" {

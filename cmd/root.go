@@ -20,14 +20,16 @@ type globalOptions struct {
 const rootLong = `Manage RhodeCode authentication tokens from the terminal and from CI.
 
 rhodecode logs in to one or more RhodeCode instances, keeps each instance's
-API token in the OS keyring or in ~/.rhoderc, and manages the tokens of
-your account.
+API token in the OS keyring or in ~/.rhoderc, manages the auth tokens of
+your account, and hands git a VCS token as its credential helper.
 
 ENVIRONMENT
   RHODECODE_INSTANCE   instance name to use (like --instance)
   RHODERC              path of the config file (like --config; default ~/.rhoderc)
   RHODECODE_HOST       with RHODECODE_TOKEN: use this server and API token
   RHODECODE_TOKEN      without any config file or keyring (CI)
+  RHODECODE_USERNAME   with RHODECODE_VCS_TOKEN: what the git credential
+  RHODECODE_VCS_TOKEN  helper answers (CI; only for RHODECODE_HOST if set)
   NO_COLOR             disable colour
 
 EXIT STATUS
@@ -46,7 +48,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		Long:          rootLong,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Example: `  $ rhodecode auth login --url https://code.example.com --with-token < token.txt
+		Example: `  $ rhodecode auth login --url https://code.example.com --username alice
+  $ rhodecode token create --role vcs --lifetime 30d
+  $ rhodecode setup-git
   $ rhodecode auth status
   $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

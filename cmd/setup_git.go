@@ -355,11 +355,23 @@ func hasPath(instanceURL string) bool {
 	return err == nil && strings.Trim(u.Path, "/") != ""
 }
 
-// gitConfigured reports whether the global git config calls this tool's
-// helper for the instance URL.
-func gitConfigured(ctx context.Context, f *Factory, instanceURL string) bool {
-	out, err := f.Git(ctx, "config", "--global", "--get-all", "credential."+instanceURL+".helper")
-	return err == nil && strings.Contains(out, "credential-helper")
+// gitHelperURLs returns the URLs for which the global git config calls
+// this tool's helper: one git call for all instances, since status runs it.
+func gitHelperURLs(ctx context.Context, f *Factory) map[string]bool {
+	out, err := f.Git(ctx, "config", "--global", "--get-regexp", `^credential\..+\.helper$`)
+	if err != nil {
+		return nil
+	}
+	urls := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		key, value, _ := strings.Cut(line, " ")
+		if !strings.Contains(value, "credential-helper") {
+			continue
+		}
+		key = strings.TrimPrefix(key, "credential.")
+		urls[strings.TrimSuffix(key, ".helper")] = true
+	}
+	return urls
 }
 
 // verifyVCSToken does what git's first request does: info/refs of a
