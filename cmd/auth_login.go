@@ -135,6 +135,14 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return err
 	}
 
+	// Where the token will go is settled before anything is created on
+	// the server, so a keyring that turns out to be unusable cannot leave
+	// a fresh token behind.
+	storage, err := chooseStorage(ctx, opts, cfg, existing, baseURL)
+	if err != nil {
+		return err
+	}
+
 	username := opts.Username
 	if username == "" && !opts.WithToken && !opts.sf.PasswordStdin && io.CanPrompt() {
 		if username, err = io.Prompt("RhodeCode user name (empty to paste an API token instead): "); err != nil {
@@ -172,28 +180,12 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return fmt.Errorf("verifying the token: %w", err)
 	}
 
-	storage := opts.Storage
-	if storage == "" {
-		storage = defaultStorage(cfg, existing)
-	}
 	if storage == rhoderc.StorageKeyring {
-		err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountAPIToken, token)
-		if err != nil {
-			if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
-				return fmt.Errorf("storing the token: %w", err)
+		if err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountAPIToken, token); err != nil {
+			if ws != nil {
+				_ = ws.DeleteToken(ctx, tokenID)
 			}
-			if !io.CanPrompt() {
-				return fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
-			}
-			fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
-			ok, perr := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
-			if perr != nil {
-				return perr
-			}
-			if !ok {
-				return fmt.Errorf("%w; nothing was saved", err)
-			}
-			storage = rhoderc.StorageFile
+			return fmt.Errorf("storing the token: %w", err)
 		}
 	}
 
@@ -280,6 +272,39 @@ func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, usernam
 		return nil, "", 0, err
 	}
 	return ws, secret, created.ID, nil
+}
+
+// chooseStorage decides between the OS keyring and the file. When the
+// keyring is unusable it says so and, on a terminal, offers the file; it
+// never falls back silently.
+func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.File, existing *rhoderc.Instance, baseURL string) (string, error) {
+	f, io := opts.f, opts.f.IO
+	storage := opts.Storage
+	if storage == "" {
+		storage = defaultStorage(cfg, existing)
+	}
+	if storage != rhoderc.StorageKeyring {
+		return storage, nil
+	}
+	_, err := f.Secrets.Get(ctx, keyring.Service(baseURL), keyring.AccountAPIToken)
+	if err == nil || errors.Is(err, keyring.ErrNotFound) {
+		return storage, nil
+	}
+	if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
+		return "", fmt.Errorf("using the OS keyring: %w", err)
+	}
+	if !io.CanPrompt() {
+		return "", fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
+	}
+	fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
+	ok, err2 := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
+	if err2 != nil {
+		return "", err2
+	}
+	if !ok {
+		return "", fmt.Errorf("%w; nothing was saved", err)
+	}
+	return rhoderc.StorageFile, nil
 }
 
 // readToken takes the API token from stdin (--with-token) or a masked prompt.

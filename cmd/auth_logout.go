@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/keyring"
@@ -27,8 +28,10 @@ func newAuthLogoutCmd(f *Factory, g *globalOptions, runF func(context.Context, *
 		Use:   "logout [<name>]",
 		Short: "Forget an instance and remove its stored API token",
 		Long: `Remove an instance's API token from the OS keyring and the config file,
-and its entry from the config file. With --revoke the API token is also
-revoked on the server first (through the web session).
+and its entry from the config file, and the global git config that
+rhodecode setup-git wrote for its URL. With --revoke the API token and the
+VCS token the tool created are also revoked on the server first (through
+the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote; --all removes
@@ -55,7 +58,7 @@ on the server.`,
 		},
 	}
 	c.Flags().BoolVar(&opts.All, "all", false, "Remove the whole section from an INI config file, not only this tool's keys")
-	c.Flags().BoolVar(&opts.Revoke, "revoke", false, "Also revoke the API token on the server")
+	c.Flags().BoolVar(&opts.Revoke, "revoke", false, "Also revoke the tool's API and VCS tokens on the server")
 	addSessionFlags(c, &opts.sf)
 	return c
 }
@@ -95,7 +98,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 
 	// The keyring entries go first: if the keyring is locked the user is
 	// told, and the file entry that points at the secrets is kept.
-	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession} {
+	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
 		err = f.Secrets.Delete(ctx, keyring.Service(in.URL), account)
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
 			return fmt.Errorf("removing the secrets of %q from the OS keyring: %w", name, err)
@@ -113,6 +116,10 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	if err != nil {
 		return err
 	}
+	// git would keep calling a helper that has nothing left to give.
+	if err := removeGitConfig(ctx, f, "--global", in.URL); err != nil {
+		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
+	}
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{"instance": name, "url": in.URL, "logged_out": true})
 	}
@@ -125,6 +132,10 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 // revokeOwnToken revokes the API token the tool uses for instance name.
 func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
 	f := opts.f
+	cfg, err := f.loadConfig(opts.g)
+	if err != nil {
+		return err
+	}
 	g := *opts.g
 	g.Instance = name
 	wt, err := f.resolveWebTarget(ctx, &g)
@@ -143,10 +154,18 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 		if id == 0 {
 			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
 		}
-		if err := ws.DeleteToken(ctx, id); err != nil {
-			return err
+		ids := []int{id}
+		if v, ok := cfg.InstanceValue(name, keyVCSTokenID); ok {
+			if vcs, err := strconv.Atoi(v); err == nil && page.FindToken(vcs) != nil {
+				ids = append(ids, vcs)
+			}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d on %s\n", f.IO.SuccessIcon(), id, wt.URL)
+		for _, id := range ids {
+			if err := ws.DeleteToken(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d on %s\n", f.IO.SuccessIcon(), id, wt.URL)
+		}
 		return nil
 	})
 }

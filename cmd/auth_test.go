@@ -193,7 +193,7 @@ func TestLoginFileStorage(t *testing.T) {
 		e := newTestEnv(t)
 		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
 		e.tty = true
-		e.stdin = srv.URL + "\n\n" + tok + "\ny\n"
+		e.stdin = srv.URL + "\ny\n\n" + tok + "\n"
 		r := e.mustRun("auth", "login")
 		if !strings.Contains(r.stderr, "the keyring is locked") || !strings.Contains(r.stderr, "instead (plain text, mode 0600)? [y/N]") {
 			t.Errorf("stderr %q", r.stderr)
@@ -207,7 +207,7 @@ func TestLoginFileStorage(t *testing.T) {
 		e := newTestEnv(t)
 		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
 		e.tty = true
-		e.stdin = srv.URL + "\n\n" + tok + "\nn\n"
+		e.stdin = srv.URL + "\nn\n"
 		if r := e.run("auth", "login"); r.code != 1 || !strings.Contains(r.stderr, "nothing was saved") {
 			t.Errorf("exit %d stderr %q", r.code, r.stderr)
 		}

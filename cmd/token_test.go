@@ -475,11 +475,19 @@ func TestLogoutRevoke(t *testing.T) {
 	e := newTestEnv(t)
 	passwordLoginEnv(t, e, srv)
 	api, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	e.mustRun("setup-git")
+	vcs, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountVCSToken)
+	if vcs == "" || len(e.helperEntries(srv.URL)) != 2 {
+		t.Fatal("setup-git did not store a VCS token and write git config")
+	}
 	e.mustRun("auth", "logout", "--revoke", "work")
 	for _, tk := range srv.Tokens("alice") {
-		if tk.Secret == api {
-			t.Error("API token still on the server")
+		if tk.Secret == api || tk.Secret == vcs {
+			t.Errorf("token %d (%s) still on the server", tk.ID, tk.Role)
 		}
+	}
+	if got := e.helperEntries(srv.URL); len(got) != 1 || got[0] != "" {
+		t.Errorf("git config left after logout: %q", got)
 	}
 	if n := len(e.secrets.(*memSecrets).m); n != 0 {
 		t.Errorf("%d keyring entries left", n)
@@ -537,5 +545,22 @@ func TestTokenCommandsNeverLeakSecrets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An unusable keyring is found out before the server is touched, so a
+// refused login leaves no token behind.
+func TestPasswordLoginKeyringLockedCreatesNothing(t *testing.T) {
+	srv := fakeTokenServer(t, "4.27.0")
+	before := len(srv.Tokens("alice"))
+	e := newTestEnv(t)
+	e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
+	e.stdin = "wonderland\n"
+	r := e.run("auth", "login", "--url", srv.URL, "--username", "alice", "--password-stdin")
+	if r.code != 1 || !strings.Contains(r.stderr, "--storage file") {
+		t.Fatalf("exit %d %q", r.code, r.stderr)
+	}
+	if after := len(srv.Tokens("alice")); after != before {
+		t.Errorf("%d token(s) created on the server", after-before)
 	}
 }

@@ -121,14 +121,20 @@ func humanDuration(d time.Duration) string {
 	case d < time.Minute:
 		return "less than a minute"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
+		return plural(round(d, time.Minute), "minute")
 	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
+		return plural(round(d, time.Hour), "hour")
 	case d < 60*24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
+		return plural(round(d, 24*time.Hour), "day")
 	case d < 730*24*time.Hour:
-		return plural(int(d/(30*24*time.Hour)), "month")
+		return plural(round(d, 30*24*time.Hour), "month")
 	default:
-		return plural(int(d/(365*24*time.Hour)), "year")
+		return plural(round(d, 365*24*time.Hour), "year")
 	}
+}
+
+// round counts units to the nearest whole one: a 30-day token looked at a
+// second after it was made expires "in 30 days", not 29.
+func round(d, unit time.Duration) int {
+	return int((d + unit/2) / unit)
 }

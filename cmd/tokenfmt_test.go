@@ -45,6 +45,7 @@ func TestRelativeExpiry(t *testing.T) {
 		{at(30 * time.Second), "in less than a minute"},
 		{at(5 * time.Minute), "in 5 minutes"},
 		{at(time.Hour), "in 1 hour"},
+		{at(30*24*time.Hour - time.Second), "in 30 days"},
 		{at(90 * 24 * time.Hour), "in 3 months"},
 		{at(-800 * 24 * time.Hour), "expired 2 years ago"},
 	} {
