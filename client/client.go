@@ -113,18 +113,18 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid instance URL %q: %v", raw, innermost(err))
+		return nil, fmt.Errorf("invalid instance URL %q: %v", StripUserinfo(raw), innermost(err))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
 		u.Scheme = strings.ToLower(u.Scheme)
 	case "":
-		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", raw, strings.TrimLeft(raw, "/"))
+		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", StripUserinfo(raw), strings.TrimLeft(StripUserinfo(raw), "/"))
 	default:
-		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", raw)
+		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", StripUserinfo(raw))
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("instance URL %q has no host", raw)
+		return nil, fmt.Errorf("instance URL %q has no host", StripUserinfo(raw))
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("instance URL %s must not contain a user name or password", RedactURL(raw))

@@ -200,6 +200,28 @@ func RedactForm(body []byte) []byte {
 	return bytes.Join(pairs, []byte("&"))
 }
 
+// StripUserinfo hides a user name and password in a URL, even one that
+// does not parse, so that messages about a bad URL cannot echo a password:
+// "https://bob:pw@host/x" becomes "https://[REDACTED]@host/x".
+func StripUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw
+	}
+	if ok {
+		scheme += "://"
+	}
+	return scheme + Redacted + "@" + rest[at+1:]
+}
+
 // RedactURL returns rawURL with secret query parameters (see RedactForm),
 // the password of any userinfo and the token segment of artifact download
 // URLs (/_file_store/token-download/<token>/…) replaced by "[REDACTED]".
@@ -298,7 +320,7 @@ var (
 	csrfScript = lazyRegexp(`(CSRF_TOKEN\s*=\s*["'])[^"']*(["'])`)
 	// <input …> tags, to find secret form fields.
 	inputTag   = lazyRegexp(`(?is)<input\b[^>]*>`)
-	secretName = lazyRegexp(`(?i)\bname\s*=\s*["']?(?:csrf_token|auth_token|api_key|password)["'\s/>]`)
+	secretName = lazyRegexp(`(?i)\bname\s*=\s*["']?(?:csrf_token|auth_token|api_key|password|del_auth_token)["'\s/>]`)
 	valueAttr  = lazyRegexp(`(?i)(\bvalue\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)`)
 	// <code>…</code>: the token list of RhodeCode 4.8–4.18 shows full
 	// secrets there (protocol §5.6).

@@ -60,7 +60,7 @@ func (u *User) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	u.AuthTokens = nil
-	for _, raw := range extra.AuthTokens {
+	for i, raw := range extra.AuthTokens {
 		var secret string
 		if json.Unmarshal(raw, &secret) == nil { // 4.10+
 			u.AuthTokens = append(u.AuthTokens, secret)
@@ -70,7 +70,7 @@ func (u *User) UnmarshalJSON(data []byte) error {
 			AuthToken string `json:"auth_token"`
 		}
 		if err := json.Unmarshal(raw, &obj); err != nil { // 4.7–4.9
-			return fmt.Errorf("auth_tokens: unexpected element %.40s", raw)
+			return fmt.Errorf("auth_tokens: element %d is neither a string nor a token object", i)
 		}
 		u.AuthTokens = append(u.AuthTokens, obj.AuthToken)
 	}

@@ -138,7 +138,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	// Where the token will go is settled before anything is created on
 	// the server, so a keyring that turns out to be unusable cannot leave
 	// a fresh token behind.
-	storage, err := chooseStorage(ctx, opts, cfg, existing, baseURL)
+	storage, err := chooseStorage(ctx, opts, cfg, existing, name, baseURL)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	}
 
 	if storage == rhoderc.StorageKeyring {
-		if err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountAPIToken, token); err != nil {
+		if err := f.setSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken, token); err != nil {
 			if ws != nil {
 				_ = ws.DeleteToken(ctx, tokenID)
 			}
@@ -221,13 +221,13 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return err
 	}
 	if ws != nil && storage == rhoderc.StorageKeyring {
-		if err := f.Secrets.Set(ctx, keyring.Service(baseURL), keyring.AccountWebSession, ws.SessionCookie()); err != nil {
+		if err := f.setSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountWebSession, ws.SessionCookie()); err != nil {
 			fmt.Fprintf(io.ErrOut, "%s the web session was not kept (%v); token commands will ask for the password\n", io.WarningIcon(), err)
 		}
 	}
 	if storage == rhoderc.StorageFile {
 		// A token moved to the file must not linger in the keyring.
-		_ = f.Secrets.Delete(ctx, keyring.Service(baseURL), keyring.AccountAPIToken)
+		_ = f.deleteSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken)
 		fmt.Fprintf(io.ErrOut, "%s The API token is stored in plain text in %s (mode 0600).\n", io.WarningIcon(), cfg.Path())
 	}
 
@@ -277,7 +277,7 @@ func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, usernam
 // chooseStorage decides between the OS keyring and the file. When the
 // keyring is unusable it says so and, on a terminal, offers the file; it
 // never falls back silently.
-func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.File, existing *rhoderc.Instance, baseURL string) (string, error) {
+func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.File, existing *rhoderc.Instance, name, baseURL string) (string, error) {
 	f, io := opts.f, opts.f.IO
 	storage := opts.Storage
 	if storage == "" {
@@ -286,7 +286,7 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 	if storage != rhoderc.StorageKeyring {
 		return storage, nil
 	}
-	_, err := f.Secrets.Get(ctx, keyring.Service(baseURL), keyring.AccountAPIToken)
+	_, err := f.getSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken)
 	if err == nil || errors.Is(err, keyring.ErrNotFound) {
 		return storage, nil
 	}

@@ -99,7 +99,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	// The keyring entries go first: if the keyring is locked the user is
 	// told, and the file entry that points at the secrets is kept.
 	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
-		err = f.Secrets.Delete(ctx, keyring.Service(in.URL), account)
+		err = f.deleteSecret(ctx, in, account)
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
 			return fmt.Errorf("removing the secrets of %q from the OS keyring: %w", name, err)
 		}

@@ -76,7 +76,8 @@ type instanceStatus struct {
 	// credential helper for this instance.
 	GitConfigured bool `json:"git_configured"`
 
-	token string
+	token   string
+	baseURL string // as configured; URL above hides any userinfo
 }
 
 func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
@@ -88,7 +89,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		return err
 	}
 	if env != nil && (opts.g.Instance == "" || opts.g.Instance == envInstanceName) {
-		rows = append(rows, &instanceStatus{Name: env.Name, URL: env.URL, Username: env.Username, Storage: "env", Default: true, token: env.Token})
+		rows = append(rows, &instanceStatus{Name: env.Name, URL: client.StripUserinfo(env.URL), baseURL: env.URL, Username: env.Username, Storage: "env", Default: true, token: env.Token})
 	}
 	if env == nil || opts.g.Instance != envInstanceName {
 		cfg, err := f.loadConfig(opts.g)
@@ -105,7 +106,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 		gitURLs := gitHelperURLs(ctx, f)
 		for _, in := range instances {
-			r := &instanceStatus{Name: in.Name, URL: in.URL, Username: in.Username, Storage: storageOf(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
+			r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: storageOf(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
 			r.GitConfigured = gitURLs[in.URL]
 			vcsStatus(ctx, f, cfg, in, r)
 			tok, err := f.instanceToken(ctx, in)
@@ -203,7 +204,7 @@ func checkAll(ctx context.Context, f *Factory, opts *authStatusOptions, rows []*
 }
 
 func checkOne(ctx context.Context, f *Factory, opts *authStatusOptions, r *instanceStatus) {
-	c, err := f.newClient(r.URL, r.token, f.debugWriter(opts.g))
+	c, err := f.newClient(r.baseURL, r.token, f.debugWriter(opts.g))
 	if err != nil {
 		r.State, r.Error = "error", err.Error()
 		return

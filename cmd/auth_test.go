@@ -51,7 +51,7 @@ func TestLoginWithToken(t *testing.T) {
 	if r.stderr != "" {
 		t.Errorf("non-TTY login printed chatter: %q", r.stderr)
 	}
-	got, err := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	got, err := e.secret("work", srv.URL, keyring.AccountAPIToken)
 	if err != nil || got != tok {
 		t.Fatalf("keyring holds %q, %v; want the token", got, err)
 	}
@@ -81,7 +81,7 @@ func TestLoginWithToken(t *testing.T) {
 	tok2 := srv.AddToken("alice", fakerc.RoleAll, "second", -1).Secret
 	e.stdin = tok2
 	e.mustRun("auth", "login", "--url", srv.URL, "--with-token")
-	got, _ = e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	got, _ = e.secret("work", srv.URL, keyring.AccountAPIToken)
 	if got != tok2 {
 		t.Errorf("after re-login keyring holds %q, want the new token", got)
 	}
@@ -388,7 +388,7 @@ func TestSwitchTokenLogout(t *testing.T) {
 	if !strings.Contains(r.stdout, `"logged_out": true`) {
 		t.Errorf("stdout %q", r.stdout)
 	}
-	if _, err := e.secrets.Get(t.Context(), keyring.Service(work.URL), keyring.AccountAPIToken); err != keyring.ErrNotFound {
+	if _, err := e.secret("work", work.URL, keyring.AccountAPIToken); err != keyring.ErrNotFound {
 		t.Errorf("keyring entry left after logout: %v", err)
 	}
 	e.mustRun("auth", "logout")

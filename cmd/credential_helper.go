@@ -149,13 +149,15 @@ func (h *helper) get(ctx context.Context) error {
 }
 
 func (h *helper) store(ctx context.Context) error {
-	if _, tok, ok := h.envCredential(); ok && h.q.Password == tok {
-		return nil
+	if _, _, ok := h.envCredential(); ok {
+		return nil // CI: the environment is the only source for this server
 	}
-	if in, cfg, ok := h.instance(); ok {
-		if tok, _, err := h.f.managedVCSToken(ctx, cfg, in); err == nil && tok == h.q.Password {
-			return nil // ours already; nothing to keep twice
-		}
+	if _, _, ok := h.instance(); ok {
+		// For a RhodeCode instance the tool manages, git gets the VCS token
+		// and nothing else is kept: what git approves there after a
+		// rejection is most likely the user's password, typed at git's
+		// prompt, and that must not end up stored.
+		return nil
 	}
 	if !h.q.HasUsername || !h.q.HasPassword {
 		return nil // git-credential-store ignores incomplete credentials too
@@ -346,7 +348,7 @@ func (f *Factory) managedVCSToken(ctx context.Context, cfg *rhoderc.File, in rho
 			return "", 0, errNoVCSToken
 		}
 	}
-	tok, err := f.Secrets.Get(ctx, keyring.Service(in.URL), keyring.AccountVCSToken)
+	tok, err := f.getSecret(ctx, in, keyring.AccountVCSToken)
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
 		return "", 0, errNoVCSToken

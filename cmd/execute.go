@@ -99,8 +99,7 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 // oneLine keeps error output to one line even when a server message has
 // newlines in it.
 func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return strings.Join(strings.Fields(sanitize(s)), " ")
 }
 
 // cobraUsagePrefixes are the starts of cobra's own messages for an unknown

@@ -127,7 +127,7 @@ func (f *Factory) newClient(baseURL, token string, debug io.Writer) (*client.Cli
 		Debug:     debug,
 	})
 	if err != nil {
-		return nil, usageErrorf("invalid instance URL %q: %v", baseURL, err)
+		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(baseURL), err)
 	}
 	return c, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // gitServer is a fake RhodeCode with alice, a readable and writable git
@@ -50,16 +51,14 @@ func TestGitEndToEnd(t *testing.T) {
 				e.secrets = keyring.New(keyring.DefaultTimeout)
 				t.Cleanup(func() {
 					for _, a := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
-						_ = e.secrets.Delete(t.Context(), keyring.Service(srv.URL), a)
+						svc, acct := secretRef(rhoderc.Instance{Name: "work", URL: srv.URL}, a)
+						_ = e.secrets.Delete(t.Context(), svc, acct)
 					}
 				})
 			}
 			passwordLoginEnv(t, e, srv, "--storage", storage)
-			r := e.mustRun("setup-git")
-			if !strings.Contains(r.stderr, "") {
-				t.Log(r.stderr)
-			}
-			r = e.mustRun("setup-git", "--json")
+			e.mustRun("setup-git")
+			r := e.mustRun("setup-git", "--json")
 			if !strings.Contains(r.stdout, `"verified": "ok (team/app)"`) {
 				t.Errorf("setup-git did not verify the token: %s", r.stdout)
 			}
@@ -283,5 +282,29 @@ func TestHelperConcurrentStore(t *testing.T) {
 		if out, _, _ := e.helper("protocol=https\nhost="+host+"\n\n", "--storage", "file", "get"); out != "username=u\npassword=p"+host+"\n" {
 			t.Errorf("%s: %q", host, out)
 		}
+	}
+}
+
+// What git approves for a managed instance after a rejection is most
+// likely the user's password: it is never stored, and get keeps answering
+// with the VCS token only.
+func TestHelperNeverStoresPasswordForInstance(t *testing.T) {
+	srv := gitServer(t)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	e.mustRun("setup-git")
+	req := "protocol=http\nhost=" + srv.Host() + "\n"
+	e.helper(req+"username=alice\npassword=wonderland\n\n", "--storage", "file", "erase")
+	if _, errOut, code := e.helper(req+"username=alice\npassword=wonderland\n\n", "--storage", "file", "store"); code != 0 {
+		t.Fatalf("store: %d %s", code, errOut)
+	}
+	if b, err := os.ReadFile(filepath.Join(e.home, gitCredentialsFile)); err == nil && strings.Contains(string(b), "wonderland") {
+		t.Fatal("the password was stored")
+	}
+	if out, _, _ := e.helper(req+"\n", "--storage", "file", "get"); strings.Contains(out, "wonderland") {
+		t.Errorf("get answered with the password: %q", out)
+	}
+	if b, _ := os.ReadFile(e.config); strings.Contains(string(b), "wonderland") {
+		t.Error("the password is in the config file")
 	}
 }

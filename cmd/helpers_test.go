@@ -14,6 +14,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // memSecrets is an in-memory secretStore. err, when set, is returned by
@@ -212,4 +213,11 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
 	os.Exit(code)
+}
+
+// secret reads what the commands stored for instance name at url.
+func (e *testEnv) secret(name, url, kind string) (string, error) {
+	e.t.Helper()
+	svc, acct := secretRef(rhoderc.Instance{Name: name, URL: url}, kind)
+	return e.secrets.Get(e.t.Context(), svc, acct)
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -151,6 +152,33 @@ func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target,
 	return t, nil
 }
 
+// secretRef names one secret of an instance in the OS keyring: service
+// rhodecode:<normalised URL> (so spellings of one URL agree), account
+// <kind>:<instance name> (so two users' instances on one server never share
+// an entry).
+func secretRef(in rhoderc.Instance, kind string) (service, account string) {
+	u, err := normalizeURL(in.URL)
+	if err != nil {
+		u = in.URL
+	}
+	return keyring.Service(u), kind + ":" + in.Name
+}
+
+func (f *Factory) getSecret(ctx context.Context, in rhoderc.Instance, kind string) (string, error) {
+	svc, acct := secretRef(in, kind)
+	return f.Secrets.Get(ctx, svc, acct)
+}
+
+func (f *Factory) setSecret(ctx context.Context, in rhoderc.Instance, kind, secret string) error {
+	svc, acct := secretRef(in, kind)
+	return f.Secrets.Set(ctx, svc, acct, secret)
+}
+
+func (f *Factory) deleteSecret(ctx context.Context, in rhoderc.Instance, kind string) error {
+	svc, acct := secretRef(in, kind)
+	return f.Secrets.Delete(ctx, svc, acct)
+}
+
 // instanceToken reads an instance's API token from where it is stored.
 func (f *Factory) instanceToken(ctx context.Context, in rhoderc.Instance) (string, error) {
 	if storageOf(in) == rhoderc.StorageFile {
@@ -159,7 +187,7 @@ func (f *Factory) instanceToken(ctx context.Context, in rhoderc.Instance) (strin
 		}
 		return in.Token, nil
 	}
-	tok, err := f.Secrets.Get(ctx, keyring.Service(in.URL), keyring.AccountAPIToken)
+	tok, err := f.getSecret(ctx, in, keyring.AccountAPIToken)
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
 		return "", authRequiredf("no API token for instance %q in the OS keyring; run: rhodecode auth login -i %s", in.Name, in.Name)
@@ -182,13 +210,13 @@ func normalizeURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("not a URL: %q", raw)
+		return "", fmt.Errorf("not a URL: %q", client.StripUserinfo(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("URL must start with http:// or https://, got %q", raw)
+		return "", fmt.Errorf("URL must start with http:// or https://, got %q", client.StripUserinfo(raw))
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("URL has no host: %q", raw)
+		return "", fmt.Errorf("URL has no host: %q", client.StripUserinfo(raw))
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("URL must not contain a user name or password")

@@ -35,7 +35,27 @@ func newTablePrinter(w io.Writer, tty bool, header ...string) *tablePrinter {
 	return &tablePrinter{w: w, tty: tty, header: header}
 }
 
-func (t *tablePrinter) addRow(cells ...string) { t.rows = append(t.rows, cells) }
+func (t *tablePrinter) addRow(cells ...string) {
+	for i := range cells {
+		cells[i] = sanitize(cells[i])
+	}
+	t.rows = append(t.rows, cells)
+}
+
+// sanitize drops control characters (C0 but tab, DEL, C1) from text that
+// comes from a server, such as token descriptions and error messages, so
+// it cannot move the cursor or recolour the terminal.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
+			return r
+		}
+		if r == '\n' || r == '\r' {
+			return ' '
+		}
+		return -1
+	}, s)
+}
 
 func (t *tablePrinter) render() error {
 	if !t.tty {

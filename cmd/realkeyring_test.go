@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // TestRealKeyringLoginStatusLogout drives the commands against the real
@@ -21,10 +22,10 @@ func TestRealKeyringLoginStatusLogout(t *testing.T) {
 	e.secrets = keyring.New(keyring.DefaultTimeout)
 	e.stdin = tok
 	e.mustRun("auth", "login", "--url", srv.URL, "--with-token", "--name", "real")
-	svc := keyring.Service(srv.URL)
-	t.Cleanup(func() { _ = e.secrets.Delete(t.Context(), svc, keyring.AccountAPIToken) })
+	svc, acct := secretRef(rhoderc.Instance{Name: "real", URL: srv.URL}, keyring.AccountAPIToken)
+	t.Cleanup(func() { _ = e.secrets.Delete(t.Context(), svc, acct) })
 
-	out, err := exec.Command("secret-tool", "lookup", "service", svc, "username", keyring.AccountAPIToken).Output()
+	out, err := exec.Command("secret-tool", "lookup", "service", svc, "username", acct).Output()
 	if err != nil || string(out) != tok {
 		t.Fatalf("secret-tool lookup = %q, %v; want the token", out, err)
 	}
@@ -38,7 +39,7 @@ func TestRealKeyringLoginStatusLogout(t *testing.T) {
 		t.Errorf("token %q", r.stdout)
 	}
 	e.mustRun("auth", "logout", "real")
-	if err := exec.Command("secret-tool", "lookup", "service", svc, "username", keyring.AccountAPIToken).Run(); err == nil {
+	if err := exec.Command("secret-tool", "lookup", "service", svc, "username", acct).Run(); err == nil {
 		t.Error("secret still in the keyring after logout")
 	}
 }

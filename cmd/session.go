@@ -115,7 +115,7 @@ func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTa
 		Debug:     f.debugWriter(g),
 	})
 	if err != nil {
-		return nil, usageErrorf("invalid instance URL %q: %v", wt.URL, err)
+		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(wt.URL), err)
 	}
 	if wt.env {
 		return ws, nil
@@ -141,7 +141,7 @@ func (f *Factory) loadSessionCookie(ctx context.Context, g *globalOptions, wt *w
 		v, _ := cfg.InstanceValue(wt.Name, keySessionCookie)
 		return v, nil
 	}
-	v, err := f.Secrets.Get(ctx, keyring.Service(wt.URL), keyring.AccountWebSession)
+	v, err := f.getSecret(ctx, wt.Instance, keyring.AccountWebSession)
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
 		return "", nil
@@ -161,7 +161,7 @@ func (f *Factory) saveSession(ctx context.Context, g *globalOptions, in rhoderc.
 			return nil
 		})
 	}
-	if err := f.Secrets.Set(ctx, keyring.Service(in.URL), keyring.AccountWebSession, cookie); err != nil {
+	if err := f.setSecret(ctx, in, keyring.AccountWebSession, cookie); err != nil {
 		return fmt.Errorf("storing the web session: %w", err)
 	}
 	return nil

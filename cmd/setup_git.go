@@ -267,7 +267,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 func (f *Factory) storeVCSToken(ctx context.Context, g *globalOptions, in rhoderc.Instance, token string, id int, expires int64) error {
 	file := storageOf(in) == rhoderc.StorageFile
 	if !file {
-		if err := f.Secrets.Set(ctx, keyring.Service(in.URL), keyring.AccountVCSToken, token); err != nil {
+		if err := f.setSecret(ctx, in, keyring.AccountVCSToken, token); err != nil {
 			return fmt.Errorf("storing the VCS token: %w", err)
 		}
 	}

@@ -117,7 +117,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			}
 			var names []string
 			for _, t := range todo {
-				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, t.Description, roleShortName(t.Role)))
+				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, sanitize(t.Description), roleShortName(t.Role)))
 			}
 			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
 			if err != nil {
@@ -130,7 +130,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		// DeleteToken checks the reloaded list: the server answers
 		// "deleted" even for ids it did not delete.
 		for _, t := range todo {
-			r := revokeResult{ID: t.ID, Description: t.Description, Revoked: true}
+			r := revokeResult{ID: t.ID, Description: sanitize(t.Description), Revoked: true}
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				if errors.Is(err, client.ErrSessionExpired) || errors.Is(err, client.ErrCSRF) {
 					return err
@@ -185,7 +185,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 // forgetAPIToken removes the stored API token of an instance (keyring and
 // file) but keeps the entry and its web session.
 func (f *Factory) forgetAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance) error {
-	err := f.Secrets.Delete(ctx, keyring.Service(in.URL), keyring.AccountAPIToken)
+	err := f.deleteSecret(ctx, in, keyring.AccountAPIToken)
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
 		return fmt.Errorf("removing the revoked API token from the keyring: %w", err)
 	}

@@ -168,7 +168,7 @@ func (f *Factory) verifyNewToken(ctx context.Context, g *globalOptions, wt *webT
 // was kept, and records its id.
 func (f *Factory) replaceAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance, secret string, id int) error {
 	if storageOf(in) == rhoderc.StorageKeyring {
-		if err := f.Secrets.Set(ctx, keyring.Service(in.URL), keyring.AccountAPIToken, secret); err != nil {
+		if err := f.setSecret(ctx, in, keyring.AccountAPIToken, secret); err != nil {
 			return err
 		}
 	}

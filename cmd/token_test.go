@@ -65,11 +65,11 @@ func TestPasswordLogin(t *testing.T) {
 			if newest.Role != fakerc.RoleAPI || newest.Expires != -1 || !strings.HasPrefix(newest.Description, "rhodecode-cli alice@") {
 				t.Fatalf("created token %+v", newest)
 			}
-			got, err := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+			got, err := e.secret("work", srv.URL, keyring.AccountAPIToken)
 			if err != nil || got != newest.Secret {
 				t.Fatalf("stored API token %q, %v", got, err)
 			}
-			cookie, err := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountWebSession)
+			cookie, err := e.secret("work", srv.URL, keyring.AccountWebSession)
 			if err != nil || !strings.Contains(cookie, "rhodecode=") {
 				t.Fatalf("web session not kept: %q, %v", cookie, err)
 			}
@@ -315,12 +315,12 @@ func TestTokenRotate(t *testing.T) {
 			srv := fakeTokenServer(t, v)
 			e := newTestEnv(t)
 			passwordLoginEnv(t, e, srv)
-			oldAPI, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+			oldAPI, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
 
 			// The tool's own API token: the stored copy follows.
 			r := e.mustRun("token", "rotate", readTokenID(t, e))
 			newAPI := strings.TrimSpace(r.stdout)
-			stored, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+			stored, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
 			if newAPI == oldAPI || stored != newAPI {
 				t.Fatalf("stored %q, printed %q, old %q", stored, newAPI, oldAPI)
 			}
@@ -362,7 +362,7 @@ func TestRotateKeepsOldWhenNewFails(t *testing.T) {
 	srv := fakeTokenServer(t, "4.27.0")
 	e := newTestEnv(t)
 	passwordLoginEnv(t, e, srv)
-	oldAPI, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	oldAPI, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
 	id := readTokenID(t, e)
 	before := srv.Tokens("alice")
 	srv.SetAPIReplicaLag(before[len(before)-1].ID)
@@ -371,7 +371,7 @@ func TestRotateKeepsOldWhenNewFails(t *testing.T) {
 	if r.code != 4 || !strings.Contains(r.stderr, "does not work") || r.stdout != "" {
 		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
-	stored, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	stored, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
 	if stored != oldAPI {
 		t.Error("stored API token changed")
 	}
@@ -392,7 +392,7 @@ func TestSessionExpiry(t *testing.T) {
 	e := newTestEnv(t)
 	passwordLoginEnv(t, e, srv)
 	cfgBefore, _ := os.ReadFile(e.config)
-	cookieBefore, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountWebSession)
+	cookieBefore, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
 
 	srv.ExpireSessions()
 	r := e.run("token", "list")
@@ -402,13 +402,13 @@ func TestSessionExpiry(t *testing.T) {
 	if b, _ := os.ReadFile(e.config); string(b) != string(cfgBefore) {
 		t.Error("config changed")
 	}
-	if c, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountWebSession); c != cookieBefore {
+	if c, _ := e.secret("work", srv.URL, keyring.AccountWebSession); c != cookieBefore {
 		t.Error("stored session changed")
 	}
 
 	e.stdin = "wonderland\n"
 	e.mustRun("token", "list", "--password-stdin")
-	cookieAfter, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountWebSession)
+	cookieAfter, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
 	if cookieAfter == cookieBefore {
 		t.Error("new session not stored")
 	}
@@ -474,9 +474,9 @@ func TestLogoutRevoke(t *testing.T) {
 	srv := fakeTokenServer(t, "4.27.0")
 	e := newTestEnv(t)
 	passwordLoginEnv(t, e, srv)
-	api, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountAPIToken)
+	api, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
 	e.mustRun("setup-git")
-	vcs, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountVCSToken)
+	vcs, _ := e.secret("work", srv.URL, keyring.AccountVCSToken)
 	if vcs == "" || len(e.helperEntries(srv.URL)) != 2 {
 		t.Fatal("setup-git did not store a VCS token and write git config")
 	}
@@ -523,7 +523,7 @@ func TestTokenCommandsNeverLeakSecrets(t *testing.T) {
 			r = e.mustRun("token", "revoke", "--expired", "--yes", "--debug")
 			leaks.WriteString(r.stdout + r.stderr)
 
-			cookie, _ := e.secrets.Get(t.Context(), keyring.Service(srv.URL), keyring.AccountWebSession)
+			cookie, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
 			secrets := map[string]string{"password": "wonderland", "new token": created}
 			for _, c := range strings.Split(cookie, "; ") {
 				if _, val, ok := strings.Cut(c, "="); ok {
@@ -562,5 +562,29 @@ func TestPasswordLoginKeyringLockedCreatesNothing(t *testing.T) {
 	}
 	if after := len(srv.Tokens("alice")); after != before {
 		t.Errorf("%d token(s) created on the server", after-before)
+	}
+}
+
+// Two users' instances on one server keep separate secrets: -i a never
+// acts with b's session or token.
+func TestTwoUsersOneServer(t *testing.T) {
+	srv := fakeTokenServer(t, "4.27.0")
+	srv.AddUser(fakerc.User{Username: "bob", Password: "builder", Active: true})
+	e := newTestEnv(t)
+	for _, u := range []struct{ name, user, pw string }{{"a", "alice", "wonderland"}, {"b", "bob", "builder"}} {
+		e.stdin = u.pw + "\n"
+		e.mustRun("auth", "login", "--url", srv.URL, "--name", u.name, "--username", u.user, "--password-stdin")
+	}
+	e.stdin = ""
+	r := e.mustRun("token", "list", "-i", "a", "--json")
+	if !strings.Contains(r.stdout, "rhodecode-cli alice@testhost") || strings.Contains(r.stdout, "bob@") {
+		t.Errorf("-i a listed:\n%s", r.stdout)
+	}
+	if r := e.mustRun("auth", "status", "--json"); strings.Count(r.stdout, `"state": "ok"`) != 2 {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	e.mustRun("auth", "logout", "a")
+	if r := e.mustRun("token", "list", "-i", "b", "--json"); !strings.Contains(r.stdout, "bob@testhost") {
+		t.Errorf("logging out of a broke b:\n%s", r.stdout)
 	}
 }

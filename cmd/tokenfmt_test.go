@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,5 +66,29 @@ func TestMinutesUntil(t *testing.T) {
 	}
 	if _, err := minutesUntil("01/12/2026", now); err == nil {
 		t.Error("bad format accepted")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                 "plain",
+		"red \x1b[31mtext":      "red [31mtext",
+		"two\nlines\r":          "two lines ",
+		"tab\tkept":             "tab\tkept",
+		"c1 \u009b31m and \x7f": "c1 31m and ",
+		"ünïcödé ok":            "ünïcödé ok",
+	} {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNormalizeURLHidesPasswords(t *testing.T) {
+	for _, raw := range []string{"https://alice:hunter2pw@h:99x/", "ftp://bob:hunter2pw@host", "https://x:hunter2pw@"} {
+		_, err := normalizeURL(raw)
+		if err == nil || strings.Contains(err.Error(), "hunter2pw") {
+			t.Errorf("normalizeURL(%q) error %v", raw, err)
+		}
 	}
 }

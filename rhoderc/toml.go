@@ -36,7 +36,7 @@ func parseTOML(path string, data []byte) (*tomlDoc, error) {
 			if st := pe.Position.Start; st > 0 && st <= len(data) {
 				line = bytes.Count(data[:st], []byte("\n")) + 1
 			}
-			return nil, &ParseError{Path: path, Line: line, Msg: pe.Message}
+			return nil, &ParseError{Path: path, Line: line, Msg: hideQuoted(pe.Message)}
 		}
 		return nil, &ParseError{Path: path, Msg: err.Error()}
 	}
@@ -178,4 +178,26 @@ func encodeTOML(w *bytes.Buffer, v map[string]any) error {
 	}
 	w.WriteString(strings.TrimLeft(b.String(), "\n"))
 	return nil
+}
+
+// hideQuoted replaces the "…"-quoted parts of a parser message: they are
+// text from the file, and a broken line may hold a token. The line number
+// says where to look.
+func hideQuoted(msg string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(msg[i+1:], '"')
+		if j < 0 {
+			break
+		}
+		b.WriteString(msg[:i])
+		b.WriteString(`"…"`)
+		msg = msg[i+1+j+1:]
+	}
+	b.WriteString(msg)
+	return b.String()
 }
