@@ -11,6 +11,11 @@ func newAuthCmd(f *Factory, g *globalOptions) *cobra.Command {
 Each instance has a name, a base URL, the RhodeCode user the token belongs
 to, and a place where its API token lives: the OS keyring (default) or the
 config file ~/.rhoderc (mode 0600).`,
+		Example: `  $ rhodecode auth login --url https://code.example.com --username alice
+  $ rhodecode auth status
+  $ rhodecode auth switch work
+  $ rhodecode auth logout --revoke lab`,
+		RunE: groupRunE,
 	}
 	c.AddCommand(
 		newAuthLoginCmd(f, g, nil),

@@ -231,6 +231,18 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		fmt.Fprintf(io.ErrOut, "%s The API token is stored in plain text in %s (mode 0600).\n", io.WarningIcon(), cfg.Path())
 	}
 
+	// A password login replaces the API token the tool made last time:
+	// revoke that one, or every login would leave a live token behind.
+	if ws != nil && existing != nil {
+		if v, ok := cfg.InstanceValue(name, keyTokenID); ok {
+			if oldID, err := strconv.Atoi(v); err == nil && oldID != tokenID {
+				if err := ws.DeleteToken(ctx, oldID); err == nil {
+					fmt.Fprintf(io.ErrOut, "Revoked the API token rhodecode used before (%d)\n", oldID)
+				}
+			}
+		}
+	}
+
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{
 			"instance": name,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -35,7 +36,8 @@ and whether the server accepts the token right now. The servers are asked
 in parallel, at most 10 seconds in all; --offline skips them.
 
 Tokens are masked unless --show-token is given. The exit status is 1 when
-any instance is not OK.`,
+any instance's API token is not OK. Piped, the columns are name, URL,
+user, storage, token, status, git, default (true/false).`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token`,
@@ -168,7 +170,12 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			case r.GitConfigured:
 				git = "set up, no VCS token"
 			}
-			tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git)
+			if io.IsStdoutTTY() {
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git)
+			} else {
+				// Piped: the default marker becomes a column of its own.
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default))
+			}
 		}
 		if err := tp.render(); err != nil {
 			return err

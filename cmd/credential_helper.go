@@ -55,6 +55,12 @@ it is not offered again until rhodecode setup-git makes a new one.
 In CI, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN (and optionally
 RHODECODE_HOST, to answer for that server only) answer without any config
 file or keyring.`,
+		Example: `  # what rhodecode setup-git writes for you
+  $ git config --global credential.https://code.example.com.helper ""
+  $ git config --global --add credential.https://code.example.com.helper "!'/usr/local/bin/rhodecode' credential-helper"
+
+  # ask it by hand
+  $ printf 'protocol=https\nhost=code.example.com\n\n' | rhodecode credential-helper get`,
 		Hidden: true,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -82,8 +82,10 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		newSetupGitCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
+		newCompletionCmd(),
 	)
-	root.CompletionOptions.HiddenDefaultCmd = false
+	// Our own completion command has examples and exits 2 on a bad shell.
+	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
 

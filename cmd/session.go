@@ -30,6 +30,8 @@ type webTarget struct {
 	apiToken string
 	// tokenID is the server id of apiToken when known, else 0.
 	tokenID int
+	// vcsTokenID is the server id of the managed VCS token, else 0.
+	vcsTokenID int
 }
 
 // resolveWebTarget picks the instance like resolveTarget, but an instance
@@ -65,6 +67,9 @@ func (f *Factory) resolveWebTarget(ctx context.Context, g *globalOptions) (*webT
 	}
 	if v, ok := cfg.InstanceValue(in.Name, keyTokenID); ok {
 		wt.tokenID, _ = strconv.Atoi(v)
+	}
+	if v, ok := cfg.InstanceValue(in.Name, keyVCSTokenID); ok {
+		wt.vcsTokenID, _ = strconv.Atoi(v)
 	}
 	return wt, nil
 }

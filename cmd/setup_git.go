@@ -195,9 +195,12 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 	if err != nil {
 		return r, err
 	}
-	token, _, err := f.managedVCSToken(ctx, cfg, in)
+	token, expires, err := f.managedVCSToken(ctx, cfg, in)
 	if err != nil && !errors.Is(err, errNoVCSToken) {
 		return r, err
+	}
+	if expires > 0 && expires <= f.Now().Unix() {
+		token = "" // expired: make a new one, as the helper's hint promised
 	}
 	if opts.WithToken {
 		b, err := f.IO.ReadAllIn(maxTokenInput)

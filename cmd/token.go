@@ -21,6 +21,11 @@ RhodeCode has no API for this, so these commands use the web session: the
 first one asks for your password (or reads it with --password-stdin) and
 the session is kept with the instance's API token, so later commands need
 no password until it expires. The password itself is never stored.`,
+		Example: `  $ rhodecode token list
+  $ TOKEN=$(rhodecode token create --role vcs --lifetime 30d)
+  $ rhodecode token rotate 42
+  $ rhodecode token revoke --expired --yes`,
+		RunE: groupRunE,
 	}
 	c.AddCommand(
 		newTokenListCmd(f, g, nil),

@@ -89,7 +89,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 	if opts.g.JSON {
 		out := make([]tokenJSON, 0, len(rows))
 		for _, t := range rows {
-			out = append(out, toTokenJSON(t, t.ID == own))
+			out = append(out, toTokenJSON(t, t.ID == own || (t.ID == wt.vcsTokenID && wt.vcsTokenID != 0)))
 		}
 		return writeJSON(io.Out, out)
 	}
@@ -98,8 +98,11 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 	tp := newTablePrinter(io.Out, tty, "ID", "DESCRIPTION", "ROLE", "SCOPE", "EXPIRES", "NOTE")
 	for _, t := range rows {
 		note := ""
-		if t.ID == own {
+		switch {
+		case t.ID == own:
 			note = "used by rhodecode"
+		case t.ID == wt.vcsTokenID && wt.vcsTokenID != 0:
+			note = "used by git via rhodecode"
 		}
 		if tty {
 			exp := relativeExpiry(t.Expires, now)

@@ -34,8 +34,8 @@ A token that never expires is replaced by one that never expires. RhodeCode
 does not show a token's original lifetime, so for a token that expires
 give the new lifetime with --lifetime.
 
-If the token is the API token this tool uses for the instance, the stored
-copy is replaced too.`,
+If the token is the API token this tool uses for the instance, or the VCS
+token it hands to git, the stored copy is replaced too.`,
 		Example: `  $ rhodecode token rotate 42
   $ NEW=$(rhodecode token rotate 43 --lifetime 30d)`,
 		Args: exactArgs(1, "one token id"),
@@ -72,7 +72,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 	}
 	var old, created *client.AuthToken
 	var secret string
-	isOwn := false
+	isOwn, isVCS := false, false
 	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
@@ -82,6 +82,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			return fmt.Errorf("no token with id %d on %s (see rhodecode token list)", opts.ID, wt.Name)
 		}
 		isOwn = ownTokenID(page, wt) == old.ID
+		isVCS = wt.vcsTokenID != 0 && wt.vcsTokenID == old.ID
 		minutes := -1
 		switch {
 		case opts.Lifetime != "":
@@ -111,6 +112,16 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)
 			}
 		}
+		if isVCS && !wt.env {
+			exp := int64(-1)
+			if created.Expires != nil {
+				exp = created.Expires.Unix()
+			}
+			if err := f.storeVCSToken(ctx, opts.g, wt.Instance, secret, created.ID, exp); err != nil {
+				_ = ws.DeleteToken(ctx, created.ID)
+				return fmt.Errorf("storing the new VCS token failed, token %d was kept: %w", old.ID, err)
+			}
+		}
 		if err := ws.DeleteToken(ctx, old.ID); err != nil {
 			return fmt.Errorf("the new token %d works but revoking the old token %d failed: %w; revoke it with rhodecode token revoke %d", created.ID, old.ID, err, old.ID)
 		}
@@ -130,6 +141,9 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 	fmt.Fprintf(io.ErrOut, "%s Replaced token %d with token %d (%s)\n", io.SuccessIcon(), old.ID, created.ID, roleShortName(created.Role))
 	if isOwn {
 		fmt.Fprintf(io.ErrOut, "%s rhodecode now uses the new token for %s\n", io.SuccessIcon(), wt.Name)
+	}
+	if isVCS {
+		fmt.Fprintf(io.ErrOut, "%s git now gets the new token for %s\n", io.SuccessIcon(), wt.Name)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/golden"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // testNow is the clock of both the fake server and the commands.
@@ -120,7 +121,7 @@ func TestPasswordLoginFailures(t *testing.T) {
 		{name: "disabled account", setup: func(s *fakerc.Server) { s.UpdateUser("alice", func(u *fakerc.User) { u.Active = false }) }, password: "wonderland", wantCode: 4, wantErr: "disabled"},
 		{name: "password change required", setup: func(s *fakerc.Server) { s.UpdateUser("alice", func(u *fakerc.User) { u.ForcePasswordChange = true }) }, password: "wonderland", wantCode: 4, wantErr: "password change"},
 		{name: "csrf refused", setup: func(s *fakerc.Server) { s.SetFault(fakerc.FaultCSRFReject) }, password: "wonderland", wantCode: 4, wantErr: "CSRF"},
-		{name: "html everywhere", setup: func(s *fakerc.Server) { s.SetFault(fakerc.FaultHTML200) }, password: "wonderland", wantCode: 3},
+		{name: "html everywhere", setup: func(s *fakerc.Server) { s.SetFault(fakerc.FaultHTML200) }, password: "wonderland", wantCode: 3, wantErr: "not"},
 		{name: "no password, no terminal", args: []string{"auth", "login", "--url", "URL", "--username", "alice"}, wantCode: 4, wantErr: "--password-stdin"},
 		{name: "password-stdin without username", args: []string{"auth", "login", "--url", "URL", "--password-stdin"}, password: "x", wantCode: 2, wantErr: "--username"},
 	} {
@@ -587,4 +588,73 @@ func TestTwoUsersOneServer(t *testing.T) {
 	if r := e.mustRun("token", "list", "-i", "b", "--json"); !strings.Contains(r.stdout, "bob@testhost") {
 		t.Errorf("logging out of a broke b:\n%s", r.stdout)
 	}
+}
+
+// Logging in again with the password replaces the tool's API token on the
+// server too: the old one is revoked, not left behind.
+func TestPasswordReloginRevokesOldToken(t *testing.T) {
+	srv := fakeTokenServer(t, "4.27.0")
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv)
+	first := readTokenID(t, e)
+	passwordLoginEnv(t, e, srv)
+	second := readTokenID(t, e)
+	if first == second {
+		t.Fatal("no new token")
+	}
+	for _, tk := range srv.Tokens("alice") {
+		if fmt.Sprint(tk.ID) == first {
+			t.Errorf("old API token %s still on the server", first)
+		}
+	}
+	if r := e.mustRun("auth", "status", "--json"); !strings.Contains(r.stdout, `"state": "ok"`) {
+		t.Errorf("status: %s", r.stdout)
+	}
+}
+
+// The managed VCS token: rotating it replaces the copy git gets, and an
+// expired one is replaced by setup-git.
+func TestManagedVCSTokenRotateAndExpiry(t *testing.T) {
+	srv := gitServer(t)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	e.mustRun("setup-git")
+	cfg := readConfig(t, e)
+	id, _ := cfg.InstanceValue("work", keyVCSTokenID)
+	r := e.mustRun("token", "list")
+	if !strings.Contains(r.stdout, "used by git via rhodecode") {
+		t.Errorf("managed VCS token not marked:\n%s", r.stdout)
+	}
+	r = e.mustRun("token", "rotate", id)
+	newSecret := strings.TrimSpace(r.stdout)
+	if got, _ := readConfig(t, e).InstanceValue("work", keyVCSToken); got != newSecret {
+		t.Fatalf("stored VCS token not replaced")
+	}
+	if out, err := e.git(t.TempDir(), "ls-remote", srv.RepoCloneURL("team/app")); err != nil {
+		t.Fatalf("git after rotate: %v\n%s", err, out)
+	}
+
+	// Expired (as recorded): get offers nothing and says why; setup-git
+	// makes a new one.
+	if err := updateTestConfig(e, func(f *rhoderc.File) { f.SetInstanceValue("work", keyVCSTokenExpires, "1000") }); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, _ := e.helper("protocol=http\nhost="+srv.Host()+"\n\n", "--storage", "file", "get")
+	if out != "" || !strings.Contains(errOut, "expired on 1970-01-01") {
+		t.Errorf("expired token: stdout %q stderr %q", out, errOut)
+	}
+	if r := e.mustRun("auth", "status", "--json"); !strings.Contains(r.stdout, `"vcs_token_state": "expired"`) {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	e.mustRun("setup-git")
+	if got, _ := readConfig(t, e).InstanceValue("work", keyVCSToken); got == newSecret {
+		t.Error("setup-git kept the expired token")
+	}
+	if out, err := e.git(t.TempDir(), "ls-remote", srv.RepoCloneURL("team/app")); err != nil {
+		t.Fatalf("git after setup-git: %v\n%s", err, out)
+	}
+}
+
+func updateTestConfig(e *testEnv, fn func(*rhoderc.File)) error {
+	return rhoderc.Update(e.t.Context(), e.config, func(f *rhoderc.File) error { fn(f); return nil })
 }
