@@ -501,45 +501,69 @@ func TestLogoutRevoke(t *testing.T) {
 func TestTokenCommandsNeverLeakSecrets(t *testing.T) {
 	for _, v := range layouts {
 		t.Run(v, func(t *testing.T) {
-			srv := fakeTokenServer(t, v)
+			srv := gitServer(t, fakerc.WithVersion(v))
 			e := newTestEnv(t)
 			var leaks strings.Builder
+			secrets := map[string]string{"password": "wonderland"}
+			// remember collects every secret alive now: tokens (revoked ones
+			// vanish from the server later), the session cookie and its CSRF.
+			remember := func(when string) {
+				for _, tk := range srv.Tokens("alice") {
+					secrets[fmt.Sprintf("token %d", tk.ID)] = tk.Secret
+				}
+				cookie, err := e.secret("work", srv.URL, keyring.AccountWebSession)
+				if err != nil || cookie == "" {
+					t.Fatalf("%s: no stored session: %v", when, err)
+				}
+				for _, c := range strings.Split(cookie, "; ") {
+					if _, val, ok := strings.Cut(c, "="); ok {
+						secrets["cookie "+when] = val
+					}
+				}
+				ws, _ := client.NewWebSession(srv.URL, client.Options{})
+				_ = ws.SetSessionCookie(cookie)
+				page, err := ws.TokenPage(t.Context())
+				if err != nil || page.CSRFToken == "" {
+					t.Fatalf("%s: no CSRF token: %v", when, err)
+				}
+				secrets["csrf "+when] = page.CSRFToken
+			}
+			run := func(keepStdout bool, args ...string) string {
+				r := e.mustRun(append(args, "--debug")...)
+				if !keepStdout {
+					leaks.WriteString(r.stdout)
+				}
+				leaks.WriteString(r.stderr)
+				return strings.TrimSpace(r.stdout)
+			}
+
 			e.stdin = "wonderland\n"
-			r := e.mustRun("auth", "login", "--url", srv.URL, "--username", "alice", "--password-stdin", "--debug")
-			leaks.WriteString(r.stdout + r.stderr)
-			if !strings.Contains(r.stderr, "auth_tokens") {
+			run(false, "auth", "login", "--url", srv.URL, "--username", "alice", "--password-stdin", "--name", "work")
+			if !strings.Contains(leaks.String(), "auth_tokens") {
 				t.Fatal("no debug trace")
 			}
-			r = e.mustRun("token", "list", "--debug", "--json")
-			leaks.WriteString(r.stdout + r.stderr)
-			r = e.mustRun("token", "create", "--role", "vcs", "--debug")
-			created := strings.TrimSpace(r.stdout)
-			leaks.WriteString(r.stderr) // stdout is the secret the user asked for
-			r = e.mustRun("token", "show", "1", "--debug")
-			leaks.WriteString(r.stderr)
+			remember("first session")
+			run(false, "token", "list", "--json")
+			created := run(true, "token", "create", "--role", "vcs") // stdout: the secret asked for
+			run(true, "token", "show", "1")
+			run(false, "setup-git")
+			remember("after setup-git")
+			id := readTokenID(t, e)
+			run(true, "token", "rotate", id)
+			remember("after rotate")
 			srv.ExpireSessions()
 			e.stdin = "wonderland\n"
-			r = e.mustRun("token", "list", "--debug", "--password-stdin")
-			leaks.WriteString(r.stdout + r.stderr)
-			r = e.mustRun("token", "revoke", "--expired", "--yes", "--debug")
-			leaks.WriteString(r.stdout + r.stderr)
+			run(false, "token", "list", "--password-stdin")
+			remember("second session")
+			run(false, "token", "revoke", "--expired", "--yes")
+			run(false, "auth", "status", "--json")
+			run(false, "auth", "logout", "--revoke", "work")
 
-			cookie, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
-			secrets := map[string]string{"password": "wonderland", "new token": created}
-			for _, c := range strings.Split(cookie, "; ") {
-				if _, val, ok := strings.Cut(c, "="); ok {
-					secrets["cookie"] = val
-				}
-			}
-			for _, tk := range srv.Tokens("alice") {
-				secrets[fmt.Sprintf("token %d", tk.ID)] = tk.Secret
-			}
-			ws, _ := client.NewWebSession(srv.URL, client.Options{})
-			_ = ws.SetSessionCookie(cookie)
-			if page, err := ws.TokenPage(t.Context()); err == nil {
-				secrets["csrf"] = page.CSRFToken
-			}
+			secrets["created"] = created
 			out := leaks.String()
+			if len(secrets) < 8 {
+				t.Fatalf("only %d secrets collected", len(secrets))
+			}
 			for what, s := range secrets {
 				if s != "" && strings.Contains(out, s) {
 					t.Errorf("%s leaked into output", what)
