@@ -285,6 +285,9 @@ func matchInstance(instances []rhoderc.Instance, q gitcred.Credential) (rhoderc.
 func countHost(instances []rhoderc.Instance, q gitcred.Credential) int {
 	n := 0
 	for _, in := range instances {
+		if q.HasUsername && q.Username != in.Username {
+			continue
+		}
 		if u, err := url.Parse(in.URL); err == nil && u.Scheme == q.Protocol && sameHost(u, q.Protocol, q.Host) {
 			n++
 		}

@@ -93,6 +93,10 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	scope := "--global"
 	if opts.Local {
 		scope = "--local"
+		// Check before a token is minted that git has a repository here.
+		if _, err := f.Git(ctx, "rev-parse", "--git-dir"); err != nil {
+			return errors.New("--local writes the current repository's git config, but this is not inside a git repository; cd into one")
+		}
 	}
 	exe, err := f.Executable()
 	if err != nil {

@@ -81,7 +81,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	var results []revokeResult
+	results := []revokeResult{} // JSON: [] rather than null when nothing matched
 	ownRevoked := false
 	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)

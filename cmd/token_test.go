@@ -211,7 +211,7 @@ func TestTokenCreateShowRevoke(t *testing.T) {
 				t.Errorf("created %+v", created)
 			}
 			masked := v >= "4.19"
-			if got := strings.Contains(r.stderr, "not shown again"); got != masked {
+			if got := strings.Contains(r.stderr, "the only time it is printed"); got != masked {
 				t.Errorf("stderr %q: warning shown = %v, want %v", r.stderr, got, masked)
 			}
 
