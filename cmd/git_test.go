@@ -308,3 +308,16 @@ func TestHelperNeverStoresPasswordForInstance(t *testing.T) {
 		t.Error("the password is in the config file")
 	}
 }
+
+// With the server's token plugin off, setup-git says so instead of
+// leaving git to fail later.
+func TestSetupGitPluginDisabled(t *testing.T) {
+	srv := gitServer(t)
+	srv.SetTokenPluginEnabled(false)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	r := e.run("setup-git")
+	if r.code != 1 || !strings.Contains(r.stderr, `"Rhodecode Token" auth plugin is probably disabled`) || !strings.Contains(r.stderr, "Admin → Authentication") {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}

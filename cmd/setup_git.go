@@ -265,7 +265,9 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 		return r, err
 	}
 	r.Configured = true
-	r.Verified = verifyVCSToken(ctx, f, opts.g, in, token)
+	// A token this tool just minted has role vcs and is fresh: a 401 then
+	// points at the server's auth plugins.
+	r.Verified = verifyVCSToken(ctx, f, opts.g, in, token, r.Created)
 	return r, nil
 }
 
@@ -384,7 +386,7 @@ func gitHelperURLs(ctx context.Context, f *Factory) map[string]bool {
 // verifyVCSToken does what git's first request does: info/refs of a
 // repository the user can read, with Basic auth. It returns "ok",
 // "skipped: ..." or what to do about the problem.
-func verifyVCSToken(ctx context.Context, f *Factory, g *globalOptions, in rhoderc.Instance, token string) string {
+func verifyVCSToken(ctx context.Context, f *Factory, g *globalOptions, in rhoderc.Instance, token string, minted bool) string {
 	api, err := f.instanceToken(ctx, in)
 	if err != nil {
 		return "skipped: no API token to find a repository with"
@@ -415,6 +417,10 @@ func verifyVCSToken(ctx context.Context, f *Factory, g *globalOptions, in rhoder
 	case 200:
 		return "ok (" + repo + ")"
 	case 401:
+		if !minted {
+			// A token from stdin may simply be wrong.
+			return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): check that it has role vcs or all and has not expired or been revoked; if it has, the server's \"Rhodecode Token\" auth plugin is probably disabled (Admin → Authentication)", repo)
+		}
 		return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): its \"Rhodecode Token\" auth plugin is probably disabled; an admin enables it under Admin → Authentication (add it to the enabled plugins, before \"rhodecode\")", repo)
 	case 403:
 		return fmt.Sprintf("the server accepted the token but refused %s (HTTP 403): you lack read permission there, or your IP address is not allowed", repo)
