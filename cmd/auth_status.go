@@ -74,8 +74,9 @@ type instanceStatus struct {
 	// VCSTokenExpires is RFC 3339, "never", or "" without a VCS token.
 	VCSTokenExpires string `json:"vcs_token_expires,omitempty"`
 	VCSTokenState   string `json:"vcs_token_state,omitempty"` // ok, expired, rejected
-	// GitConfigured says whether the global git config uses rhodecode's
-	// credential helper for this instance.
+	// GitConfigured says whether git, as configured here (global config,
+	// and the current repository's), uses rhodecode's credential helper
+	// for this instance.
 	GitConfigured bool `json:"git_configured"`
 
 	token   string

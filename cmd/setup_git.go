@@ -364,10 +364,11 @@ func hasPath(instanceURL string) bool {
 	return err == nil && strings.Trim(u.Path, "/") != ""
 }
 
-// gitHelperURLs returns the URLs for which the global git config calls
-// this tool's helper: one git call for all instances, since status runs it.
+// gitHelperURLs returns the URLs for which git, as configured where the
+// command runs (global config, and the repository's when inside one),
+// calls this tool's helper: one git call for all instances.
 func gitHelperURLs(ctx context.Context, f *Factory) map[string]bool {
-	out, err := f.Git(ctx, "config", "--global", "--get-regexp", `^credential\..+\.helper$`)
+	out, err := f.Git(ctx, "config", "--get-regexp", `^credential\..+\.helper$`)
 	if err != nil {
 		return nil
 	}
