@@ -34,7 +34,7 @@ const maxTokenInput = 64 << 10
 func newAuthLoginCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLoginOptions) error) *cobra.Command {
 	opts := &authLoginOptions{f: f, g: g}
 	c := &cobra.Command{
-		Use:   "login [--url <url>] [--name <name>] {--with-token | --username <user> [--password-stdin]}",
+		Use:   "login [--url <url>] [--name <name>] [--with-token | --username <user> [--password-stdin]]",
 		Short: "Log in to a RhodeCode instance",
 		Long: `Log in to a RhodeCode instance, with an API token or with your password.
 
@@ -237,7 +237,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if v, ok := cfg.InstanceValue(name, keyTokenID); ok {
 			if oldID, err := strconv.Atoi(v); err == nil && oldID != tokenID {
 				if err := ws.DeleteToken(ctx, oldID); err == nil {
-					fmt.Fprintf(io.ErrOut, "Revoked the API token rhodecode used before (%d)\n", oldID)
+					fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the API token rhodecode used before\n", io.SuccessIcon(), oldID)
 				}
 			}
 		}
@@ -267,12 +267,13 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, username string) (*client.WebSession, string, int, error) {
 	f := opts.f
 	minutes, _ := parseLifetime(opts.Lifetime)
-	pw, err := f.readPassword(&opts.sf, username, baseURL, "A password is needed to log in as "+username+".")
+	pw, err := f.readPassword(&opts.sf, username, baseURL, "a password is needed to log in as "+username)
 	if err != nil {
 		return nil, "", 0, err
 	}
-	// env: true starts from an empty session instead of a stored one.
-	ws, err := f.newWebSession(ctx, opts.g, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, env: true})
+	// A login starts from an empty session: the instance may not be in the
+	// config file yet, and a stored session is replaced anyway.
+	ws, err := f.newWebSession(ctx, opts.g, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, ephemeral: true})
 	if err != nil {
 		return nil, "", 0, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/keyring"
@@ -87,7 +86,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	}
 	in, ok := cfg.Instance(name)
 	if !ok {
-		return usageErrorf("no instance %q in %s (known: %s)", name, cfg.Path(), instanceNames(cfg))
+		return unknownInstance(cfg, name)
 	}
 
 	if opts.Revoke {
@@ -100,10 +99,10 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	// told, and the file entry that points at the secrets is kept.
 	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
 		err = f.deleteSecret(ctx, in, account)
+		// A file-stored instance has nothing in the keyring to lose.
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
 			return fmt.Errorf("removing the secrets of %q from the OS keyring: %w", name, err)
 		}
-		// A file-stored instance has nothing in the keyring to lose.
 	}
 	err = f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
 		wasDefault := cfg.DefaultInstance() == name
@@ -129,13 +128,10 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	return nil
 }
 
-// revokeOwnToken revokes the API token the tool uses for instance name.
+// revokeOwnToken revokes the API token the tool uses for instance name,
+// and the managed VCS token when the server still lists it.
 func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
 	f := opts.f
-	cfg, err := f.loadConfig(opts.g)
-	if err != nil {
-		return err
-	}
 	g := *opts.g
 	g.Instance = name
 	wt, err := f.resolveWebTarget(ctx, &g)
@@ -154,17 +150,15 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 		if id == 0 {
 			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
 		}
-		ids := []int{id}
-		if v, ok := cfg.InstanceValue(name, keyVCSTokenID); ok {
-			if vcs, err := strconv.Atoi(v); err == nil && page.FindToken(vcs) != nil {
-				ids = append(ids, vcs)
-			}
+		todo := []*client.AuthToken{page.FindToken(id)}
+		if vcs := page.FindToken(wt.vcsTokenID); wt.vcsTokenID != 0 && vcs != nil {
+			todo = append(todo, vcs)
 		}
-		for _, id := range ids {
-			if err := ws.DeleteToken(ctx, id); err != nil {
+		for _, t := range todo {
+			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d on %s\n", f.IO.SuccessIcon(), id, wt.URL)
+			fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d (%s)\n", f.IO.SuccessIcon(), t.ID, sanitize(t.Description))
 		}
 		return nil
 	})

@@ -63,7 +63,7 @@ type instanceStatus struct {
 	Default  bool   `json:"default"`
 	Token    string `json:"token,omitempty"`
 	// State is ok, offline, no-token, keyring-unavailable, token-rejected,
-	// unreachable, not-rhodecode or error.
+	// user-mismatch, unreachable, not-rhodecode or error.
 	State string `json:"state"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
@@ -125,10 +125,10 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 	}
 	if len(rows) == 0 {
-		return authRequiredf("not logged in to any RhodeCode instance; run: rhodecode auth login")
+		return errNotLoggedIn
 	}
 
-	checkAll(ctx, f, opts, rows)
+	checkAll(ctx, opts, rows)
 
 	allOK := true
 	for _, r := range rows {
@@ -190,7 +190,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 
 // checkAll asks every server about its token in parallel, within one
 // overall deadline.
-func checkAll(ctx context.Context, f *Factory, opts *authStatusOptions, rows []*instanceStatus) {
+func checkAll(ctx context.Context, opts *authStatusOptions, rows []*instanceStatus) {
 	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -205,13 +205,16 @@ func checkAll(ctx context.Context, f *Factory, opts *authStatusOptions, rows []*
 		wg.Add(1)
 		go func(r *instanceStatus) {
 			defer wg.Done()
-			checkOne(ctx, f, opts, r)
+			checkOne(ctx, opts, r)
 		}(r)
 	}
 	wg.Wait()
 }
 
-func checkOne(ctx context.Context, f *Factory, opts *authStatusOptions, r *instanceStatus) {
+// checkOne asks the server who the row's token belongs to and records the
+// answer in r.State.
+func checkOne(ctx context.Context, opts *authStatusOptions, r *instanceStatus) {
+	f := opts.f
 	c, err := f.newClient(r.baseURL, r.token, f.debugWriter(opts.g))
 	if err != nil {
 		r.State, r.Error = "error", err.Error()

@@ -40,7 +40,7 @@ func authSwitchRun(ctx context.Context, opts *authSwitchOptions) error {
 	err := f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
 		in, ok := cfg.Instance(opts.Name)
 		if !ok {
-			return usageErrorf("no instance %q in %s (known: %s)", opts.Name, cfg.Path(), instanceNames(cfg))
+			return unknownInstance(cfg, opts.Name)
 		}
 		url = in.URL
 		cfg.SetDefault(opts.Name)

@@ -493,3 +493,24 @@ func TestConfigPathPrecedence(t *testing.T) {
 		t.Error("RHODERC file written although --config was given")
 	}
 }
+
+// RHODECODE_HOST+RHODECODE_TOKEN beat RHODECODE_INSTANCE; -i beats both.
+func TestInstancePrecedence(t *testing.T) {
+	e := newTestEnv(t)
+	_, _, _, labTok := loginTwo(t, e)
+	envSrv, envTok := fakeWithAlice(t)
+	e.env["RHODECODE_INSTANCE"] = "lab"
+	if r := e.mustRun("auth", "token"); r.stdout != labTok+"\n" {
+		t.Errorf("RHODECODE_INSTANCE: %q", r.stdout)
+	}
+	e.env["RHODECODE_HOST"] = envSrv.URL
+	e.env["RHODECODE_TOKEN"] = envTok
+	if r := e.mustRun("auth", "token"); r.stdout != envTok+"\n" {
+		t.Errorf("env pair over RHODECODE_INSTANCE: %q", r.stdout)
+	}
+	// (fakeWithAlice gives every server the same fixed API token, so -i
+	// is checked with lab, whose token differs.)
+	if r := e.mustRun("auth", "token", "-i", "lab"); r.stdout != labTok+"\n" {
+		t.Errorf("-i over the env pair: %q", r.stdout)
+	}
+}

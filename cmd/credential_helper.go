@@ -130,7 +130,7 @@ func (h *helper) get(ctx context.Context) error {
 		case err != nil:
 			h.warn("%v", err)
 		case exp > 0 && exp <= h.f.Now().Unix():
-			h.warn("the VCS token for %s expired on %s; run: rhodecode setup-git -i %s", in.Name, time.Unix(exp, 0).UTC().Format("2006-01-02"), in.Name)
+			h.warn("the VCS token for %q expired on %s; run: rhodecode setup-git -i %s", in.Name, time.Unix(exp, 0).UTC().Format("2006-01-02"), in.Name)
 		default:
 			if exp < 0 {
 				exp = 0
@@ -193,7 +193,7 @@ func (h *helper) erase(ctx context.Context) error {
 			}); err != nil {
 				h.warn("%v", err)
 			}
-			h.warn("the RhodeCode VCS token for %s was rejected: it may be revoked or expired, or the server's auth-token plugin may be off; rhodecode setup-git -i %s mints a new one", in.Name, in.Name)
+			h.warn("the RhodeCode VCS token for %q was rejected: it may be revoked or expired, or the server's auth-token plugin may be off; rhodecode setup-git -i %s mints a new one", in.Name, in.Name)
 			return nil
 		}
 	}
@@ -362,7 +362,7 @@ func (f *Factory) managedVCSToken(ctx context.Context, cfg *rhoderc.File, in rho
 	case errors.Is(err, keyring.ErrNotFound):
 		return "", 0, errNoVCSToken
 	case err != nil:
-		return "", 0, fmt.Errorf("reading the VCS token of %s: %w", in.Name, err)
+		return "", 0, fmt.Errorf("reading the VCS token of %q: %w", in.Name, err)
 	}
 	return tok, exp, nil
 }
@@ -370,7 +370,7 @@ func (f *Factory) managedVCSToken(ctx context.Context, cfg *rhoderc.File, in rho
 // CredentialHelperFast runs `credential-helper [--storage S] OP` without
 // building the command tree: git starts the helper for every request, so
 // its start-up time is what users feel. ok is false for any other command
-// line, which then goes through Main (help, flags errors, ...).
+// line, which then goes through Main (help, flag errors, ...).
 func CredentialHelperFast(ctx context.Context, args []string, f *Factory) (code int, ok bool) {
 	if len(args) < 2 || args[0] != "credential-helper" {
 		return 0, false

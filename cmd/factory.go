@@ -19,9 +19,9 @@ import (
 
 // BuildInfo describes the binary; goreleaser sets it through ldflags.
 type BuildInfo struct {
-	Version string
-	Commit  string
-	Date    string
+	Version string // release version; "" for a development build
+	Commit  string // git commit the binary was built from
+	Date    string // build time
 }
 
 // secretStore is the part of the OS keyring the commands use. Tests pass a
@@ -35,10 +35,14 @@ type secretStore interface {
 // Factory wires the process's dependencies into the commands. It holds no
 // logic: each field is something a test may replace.
 type Factory struct {
-	IO      *iostreams.IOStreams
-	Getenv  func(string) string
+	// IO is where commands read input and write output.
+	IO *iostreams.IOStreams
+	// Getenv reads the environment; commands never call os.Getenv.
+	Getenv func(string) string
+	// HomeDir locates the default config file ~/.rhoderc.
 	HomeDir func() (string, error)
-	Build   BuildInfo
+	// Build is what `rhodecode version` and the User-Agent report.
+	Build BuildInfo
 	// Secrets is the OS keyring (or a test double).
 	Secrets secretStore
 	// HTTPTimeout bounds each request to a RhodeCode server.
@@ -73,8 +77,11 @@ func runGit(ctx context.Context, args ...string) (string, error) {
 
 // GitError is a git command that exited non-zero.
 type GitError struct {
-	Args   []string
-	Code   int
+	// Args are git's arguments, without "git".
+	Args []string
+	// Code is git's exit status (5 from git config means nothing to unset).
+	Code int
+	// Stderr is what git printed, trimmed.
 	Stderr string
 }
 
@@ -93,9 +100,9 @@ func executable() (string, error) {
 }
 
 // NewDefaultFactory returns the wiring used by the real binary.
-func NewDefaultFactory(io *iostreams.IOStreams, getenv func(string) string, home func() (string, error), build BuildInfo) *Factory {
+func NewDefaultFactory(ios *iostreams.IOStreams, getenv func(string) string, home func() (string, error), build BuildInfo) *Factory {
 	return &Factory{
-		IO:          io,
+		IO:          ios,
 		Getenv:      getenv,
 		HomeDir:     home,
 		Build:       build,
@@ -132,7 +139,8 @@ func (f *Factory) newClient(baseURL, token string, debug io.Writer) (*client.Cli
 	return c, nil
 }
 
-// mustHome is used where the home directory is only a default.
+// home returns the home directory, with an error that says how to do
+// without one.
 func (f *Factory) home() (string, error) {
 	h, err := f.HomeDir()
 	if err != nil {

@@ -51,9 +51,7 @@ func (f *Factory) updateConfig(ctx context.Context, g *globalOptions, fn func(*r
 // target is a resolved instance with the API token it uses.
 type target struct {
 	rhoderc.Instance
-	// Source says where the token came from: "keyring", "file" or "env".
-	Source string
-	Token  string
+	Token string
 }
 
 // envTarget returns the instance described by RHODECODE_HOST and
@@ -75,14 +73,30 @@ func (f *Factory) envTarget() (*target, error) {
 	}
 	return &target{
 		Instance: rhoderc.Instance{Name: envInstanceName, URL: u, Username: f.Getenv("RHODECODE_USERNAME")},
-		Source:   "env",
 		Token:    tok,
 	}, nil
 }
 
-// selectInstance picks the instance a command works on. Precedence:
-// --instance/-i > RHODECODE_HOST+RHODECODE_TOKEN > RHODECODE_INSTANCE >
-// the file's default > the only instance in the file.
+// errNotLoggedIn is the answer of commands that need an instance when the
+// config file has none.
+var errNotLoggedIn = authRequiredf("not logged in to any RhodeCode instance; run: rhodecode auth login")
+
+// unknownInstance is the usage error for a name that is not in the config
+// file, listing the names that are.
+func unknownInstance(cfg *rhoderc.File, name string) error {
+	return usageErrorf("no instance %q in %s (known: %s)", name, cfg.Path(), instanceNames(cfg))
+}
+
+// unknownUsername is the error when a web login needs the RhodeCode user
+// name of an instance and the config file does not record it.
+func unknownUsername(name string) error {
+	return authRequiredf("the RhodeCode user name of %q is not known; log in again with: rhodecode auth login -i %s --username NAME", name, name)
+}
+
+// selectInstance picks the instance a command works on from the config
+// file: name (from -i, or RHODECODE_INSTANCE through the root's pre-run) >
+// the file's default > the only instance in the file. RHODECODE_HOST and
+// RHODECODE_TOKEN are the callers' business (see resolveTarget).
 func selectInstance(cfg *rhoderc.File, name string) (rhoderc.Instance, error) {
 	if name != "" {
 		in, ok := cfg.Instance(name)
@@ -99,7 +113,7 @@ func selectInstance(cfg *rhoderc.File, name string) (rhoderc.Instance, error) {
 	}
 	switch len(all) {
 	case 0:
-		return rhoderc.Instance{}, authRequiredf("not logged in to any RhodeCode instance; run: rhodecode auth login")
+		return rhoderc.Instance{}, errNotLoggedIn
 	case 1:
 		return all[0], nil
 	}
@@ -129,6 +143,9 @@ func storageOf(in rhoderc.Instance) string {
 }
 
 // resolveTarget finds the selected instance and its API token.
+// RHODECODE_HOST and RHODECODE_TOKEN are used when no instance is named
+// with -i; the root's pre-run ignores RHODECODE_INSTANCE when they are set,
+// which gives -i > the env pair > RHODECODE_INSTANCE > the default.
 func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target, error) {
 	if g.Instance == "" || g.Instance == envInstanceName {
 		t, err := f.envTarget()
@@ -144,7 +161,7 @@ func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target,
 	if err != nil {
 		return nil, err
 	}
-	t := &target{Instance: in, Source: storageOf(in)}
+	t := &target{Instance: in}
 	t.Token, err = f.instanceToken(ctx, in)
 	if err != nil {
 		return nil, err

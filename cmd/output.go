@@ -44,7 +44,8 @@ func (t *tablePrinter) addRow(cells ...string) {
 
 // sanitize drops control characters (C0 but tab, DEL, C1) from text that
 // comes from a server, such as token descriptions and error messages, so
-// it cannot move the cursor or recolour the terminal.
+// it cannot move the cursor or recolour the terminal. Line breaks become
+// spaces, so the text stays on its line.
 func sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\t' || r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
@@ -61,8 +62,9 @@ func (t *tablePrinter) render() error {
 	if !t.tty {
 		for _, r := range t.rows {
 			for i := range r {
-				// A tab or newline inside a cell would break the columns.
-				r[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(r[i])
+				// addRow's sanitize keeps tabs, and a tab inside a cell
+				// would break the columns.
+				r[i] = strings.ReplaceAll(r[i], "\t", " ")
 			}
 			if _, err := fmt.Fprintln(t.w, strings.Join(r, "\t")); err != nil {
 				return err

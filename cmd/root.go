@@ -33,11 +33,12 @@ ENVIRONMENT
   NO_COLOR             disable colour
 
 EXIT STATUS
-  0  success
-  1  error
-  2  usage error
-  3  server unreachable, or not a RhodeCode server
-  4  authentication required or rejected (not logged in, token invalid or expired)`
+  0    success
+  1    error
+  2    usage error
+  3    server unreachable, or not a RhodeCode server
+  4    authentication required or rejected (not logged in, token invalid or expired)
+  130  interrupted`
 
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
@@ -54,7 +55,12 @@ func NewRootCmd(f *Factory) *cobra.Command {
   $ rhodecode auth status
   $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("instance") {
+			// Precedence: -i > RHODECODE_HOST+RHODECODE_TOKEN >
+			// RHODECODE_INSTANCE > the file's default. The env pair is
+			// consulted only when no instance is named, so the name from
+			// the environment must not count as named when the pair is set.
+			envPair := f.Getenv("RHODECODE_HOST") != "" && f.Getenv("RHODECODE_TOKEN") != ""
+			if !cmd.Flags().Changed("instance") && !envPair {
 				g.Instance = f.Getenv("RHODECODE_INSTANCE")
 			}
 			if !cmd.Flags().Changed("config") && f.Getenv("RHODERC") != "" {

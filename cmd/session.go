@@ -24,8 +24,10 @@ const (
 // the user is, and (if known) the API token the tool uses there.
 type webTarget struct {
 	rhoderc.Instance
-	// env is true for RHODECODE_HOST instances: nothing is stored for them.
-	env bool
+	// ephemeral means nothing is read from or stored in the config file or
+	// keyring for this target: a RHODECODE_HOST instance, or the fresh
+	// session a password login starts.
+	ephemeral bool
 	// apiToken is the tool's own API token, "" when there is none.
 	apiToken string
 	// tokenID is the server id of apiToken when known, else 0.
@@ -43,7 +45,7 @@ func (f *Factory) resolveWebTarget(ctx context.Context, g *globalOptions) (*webT
 			return nil, err
 		}
 		if t != nil {
-			return &webTarget{Instance: t.Instance, env: true, apiToken: t.Token}, nil
+			return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.Token}, nil
 		}
 	}
 	cfg, err := f.loadConfig(g)
@@ -80,9 +82,9 @@ type sessionFlags struct {
 	password      *string // read once per process
 }
 
-// passwordSource returns the password for a web login: stdin with
+// readPassword returns the password for a web login: stdin with
 // --password-stdin, a masked prompt on a terminal, else an auth error that
-// says how to provide it.
+// starts with why (what needs the password) and says how to provide it.
 func (f *Factory) readPassword(sf *sessionFlags, username, baseURL, why string) (string, error) {
 	if sf.password != nil {
 		return *sf.password, nil
@@ -102,7 +104,7 @@ func (f *Factory) readPassword(sf *sessionFlags, username, baseURL, why string) 
 			return "", err
 		}
 	default:
-		return "", authRequiredf("%s; pass the password of %s on standard input with --password-stdin, or run in a terminal", strings.TrimSuffix(why, "."), username)
+		return "", authRequiredf("%s; pass the password of %s on standard input with --password-stdin, or run in a terminal", why, username)
 	}
 	if pw == "" {
 		return "", usageErrorf("empty password")
@@ -112,7 +114,7 @@ func (f *Factory) readPassword(sf *sessionFlags, username, baseURL, why string) 
 }
 
 // newWebSession builds a session for the instance with the stored cookie,
-// if any.
+// if any; an ephemeral target starts with none.
 func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTarget) (*client.WebSession, error) {
 	ws, err := client.NewWebSession(wt.URL, client.Options{
 		Timeout:   f.HTTPTimeout,
@@ -122,7 +124,7 @@ func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTa
 	if err != nil {
 		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(wt.URL), err)
 	}
-	if wt.env {
+	if wt.ephemeral {
 		return ws, nil
 	}
 	cookie, err := f.loadSessionCookie(ctx, g, wt)
@@ -180,20 +182,20 @@ func (f *Factory) withSession(ctx context.Context, g *globalOptions, wt *webTarg
 	if err != nil {
 		return err
 	}
-	why := ""
+	var why string
 	if ws.SessionCookie() != "" {
-		// A stored session: try it, and tell the user why a password is
-		// asked only when it turns out to be dead.
+		// A stored session: try it first. A password is needed only when
+		// it turns out to be dead; why says so if none can be read.
 		err = fn(ws)
 		if !errors.Is(err, client.ErrSessionExpired) {
 			return err
 		}
-		why = fmt.Sprintf("The web session of %s has expired.", wt.Name)
+		why = fmt.Sprintf("the web session of %q has expired", wt.Name)
 	} else {
-		why = fmt.Sprintf("Token management on %s needs a web login.", wt.Name)
+		why = fmt.Sprintf("token management on %q needs a web login", wt.Name)
 	}
 	if wt.Username == "" {
-		return authRequiredf("the RhodeCode user name of %q is not known; log in again with: rhodecode auth login -i %s --username NAME", wt.Name, wt.Name)
+		return unknownUsername(wt.Name)
 	}
 	pw, err := f.readPassword(sf, wt.Username, wt.URL, why)
 	if err != nil {
@@ -202,7 +204,7 @@ func (f *Factory) withSession(ctx context.Context, g *globalOptions, wt *webTarg
 	if err := ws.Login(ctx, wt.Username, pw); err != nil {
 		return err
 	}
-	if !wt.env {
+	if !wt.ephemeral {
 		if err := f.saveSession(ctx, g, wt.Instance, ws.SessionCookie()); err != nil {
 			// The command can go on; the next one will ask again.
 			fmt.Fprintf(f.IO.ErrOut, "%s %v\n", f.IO.WarningIcon(), err)

@@ -133,7 +133,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	if opts.All {
 		targets = cfg.Instances()
 		if len(targets) == 0 {
-			return authRequiredf("not logged in to any RhodeCode instance; run: rhodecode auth login")
+			return errNotLoggedIn
 		}
 	} else {
 		in, err := selectInstance(cfg, opts.g.Instance)
@@ -224,7 +224,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 			wt.tokenID, _ = strconv.Atoi(v) // the previous managed token
 		}
 		if in.Username == "" {
-			return r, authRequiredf("the RhodeCode user name of %q is not known; log in again with: rhodecode auth login -i %s --username NAME", in.Name, in.Name)
+			return r, unknownUsername(in.Name)
 		}
 		var created *client.AuthToken
 		err := f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
@@ -236,19 +236,15 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 			if wt.tokenID > 0 && wt.tokenID != created.ID {
 				// The old managed token was rejected or expired: tidy up.
 				if err := ws.DeleteToken(ctx, wt.tokenID); err == nil {
-					fmt.Fprintf(f.IO.ErrOut, "Revoked the old VCS token %d\n", wt.tokenID)
+					fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d, the VCS token git used before\n", f.IO.SuccessIcon(), wt.tokenID)
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return r, fmt.Errorf("creating a VCS token for %s: %w", in.Name, err)
+			return r, fmt.Errorf("creating a VCS token for %q: %w", in.Name, err)
 		}
-		exp := int64(-1)
-		if created.Expires != nil {
-			exp = created.Expires.Unix()
-		}
-		if err := f.storeVCSToken(ctx, opts.g, in, token, created.ID, exp); err != nil {
+		if err := f.storeVCSToken(ctx, opts.g, in, token, created.ID, expiryUnix(created)); err != nil {
 			return r, err
 		}
 		r.TokenID, r.Created = created.ID, true
@@ -296,6 +292,15 @@ func (f *Factory) storeVCSToken(ctx context.Context, g *globalOptions, in rhoder
 		cfg.DeleteInstanceValue(in.Name, keyVCSTokenRejected)
 		return nil
 	})
+}
+
+// expiryUnix is a token's expiry as storeVCSToken records it: unix
+// seconds, or -1 for never.
+func expiryUnix(t *client.AuthToken) int64 {
+	if t.Expires == nil {
+		return -1
+	}
+	return t.Expires.Unix()
 }
 
 // helperValue is the git config value that runs this binary as the helper.

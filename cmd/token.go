@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -52,7 +53,8 @@ type tokenJSON struct {
 	Expires     *string `json:"expires"`
 	Expired     bool    `json:"expired"`
 	TokenMasked string  `json:"token_masked"`
-	// InUse says the tool itself uses this token for the instance.
+	// InUse says the tool uses this token for the instance, as its own API
+	// token or as the VCS token it hands to git.
 	InUse bool `json:"in_use"`
 	// Token is the secret, only where the user asked for it.
 	Token string `json:"token,omitempty"`
@@ -95,6 +97,12 @@ func ownTokenID(page *client.TokenPage, wt *webTarget) int {
 		}
 	}
 	return id
+}
+
+// usedByTool reports whether the tool uses t for the instance: as its own
+// API token (own, from ownTokenID) or as the VCS token it hands to git.
+func usedByTool(t *client.AuthToken, own int, wt *webTarget) bool {
+	return t.ID == own || (wt.vcsTokenID != 0 && t.ID == wt.vcsTokenID)
 }
 
 func tokenMatches(t *client.AuthToken, secret string) bool {
@@ -153,7 +161,7 @@ func createAndReveal(ctx context.Context, ws *client.WebSession, role, descripti
 		}
 	}
 	if created == nil {
-		return nil, "", fmt.Errorf("the server accepted the new token but it is not in the token list; check My Account → Auth tokens")
+		return nil, "", errors.New("the server accepted the new token but it is not in the token list; check My Account → Auth tokens")
 	}
 	secret := created.Secret
 	if secret == "" {

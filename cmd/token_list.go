@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -40,7 +42,7 @@ note. Secrets are never listed: see rhodecode token show.`,
 			if opts.Role != "" {
 				r, ok := roleConstant(opts.Role)
 				if !ok {
-					return usageErrorf("unknown role %q; use one of %v", opts.Role, roleNames())
+					return usageErrorf("--role must be one of %s, not %q", strings.Join(roleNames(), ", "), opts.Role)
 				}
 				opts.Role = r
 			}
@@ -50,7 +52,7 @@ note. Secrets are never listed: see rhodecode token show.`,
 			return tokenListRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Role, "role", "", "Only tokens of this role: {all | vcs | api | http | feed | artifact}")
+	c.Flags().StringVar(&opts.Role, "role", "", "Only tokens of this role: {vcs | api | feed | http | all | artifact}")
 	c.Flags().BoolVar(&opts.Expired, "expired", false, "Only expired tokens")
 	c.Flags().BoolVar(&opts.Active, "active", false, "Only tokens that have not expired")
 	c.MarkFlagsMutuallyExclusive("expired", "active")
@@ -89,7 +91,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 	if opts.g.JSON {
 		out := make([]tokenJSON, 0, len(rows))
 		for _, t := range rows {
-			out = append(out, toTokenJSON(t, t.ID == own || (t.ID == wt.vcsTokenID && wt.vcsTokenID != 0)))
+			out = append(out, toTokenJSON(t, usedByTool(t, own, wt)))
 		}
 		return writeJSON(io.Out, out)
 	}
@@ -119,7 +121,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 		tp.addRow(strconv.Itoa(t.ID), t.Description, t.Role, t.Scope, exp, strconv.FormatBool(t.Expired), note)
 	}
 	if len(rows) == 0 && tty {
-		_, err := io.ErrOut.Write([]byte("No tokens match.\n"))
+		_, err := fmt.Fprintln(io.ErrOut, "No tokens match.")
 		return err
 	}
 	return tp.render()

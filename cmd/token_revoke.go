@@ -108,7 +108,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		}
 		for _, t := range todo {
 			if t.ID == own && !opts.Yes {
-				return usageErrorf("token %d is the API token rhodecode uses for %s; add --yes to revoke it anyway (this logs rhodecode out of %s's API)", t.ID, wt.Name, wt.Name)
+				return usageErrorf("token %d is the API token rhodecode uses for %q; add --yes to revoke it anyway (this logs rhodecode out of that instance's API)", t.ID, wt.Name)
 			}
 		}
 		if len(todo) > 0 && !opts.Yes {
@@ -145,7 +145,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	if ownRevoked && !wt.env {
+	if ownRevoked && !wt.ephemeral {
 		if err := f.forgetAPIToken(ctx, opts.g, wt.Instance); err != nil {
 			return err
 		}

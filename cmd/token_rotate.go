@@ -79,7 +79,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			return err
 		}
 		if old = page.FindToken(opts.ID); old == nil {
-			return fmt.Errorf("no token with id %d on %s (see rhodecode token list)", opts.ID, wt.Name)
+			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
 		}
 		isOwn = ownTokenID(page, wt) == old.ID
 		isVCS = wt.vcsTokenID != 0 && wt.vcsTokenID == old.ID
@@ -104,7 +104,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			}
 			return fmt.Errorf("the new token does not work, so token %d was kept and the new one removed: %w", old.ID, verr)
 		}
-		if isOwn && !wt.env {
+		if isOwn && !wt.ephemeral {
 			// Store the replacement before the old token dies, so the tool
 			// is never left holding a revoked token.
 			if err := f.replaceAPIToken(ctx, opts.g, wt.Instance, secret, created.ID); err != nil {
@@ -112,12 +112,8 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)
 			}
 		}
-		if isVCS && !wt.env {
-			exp := int64(-1)
-			if created.Expires != nil {
-				exp = created.Expires.Unix()
-			}
-			if err := f.storeVCSToken(ctx, opts.g, wt.Instance, secret, created.ID, exp); err != nil {
+		if isVCS && !wt.ephemeral {
+			if err := f.storeVCSToken(ctx, opts.g, wt.Instance, secret, created.ID, expiryUnix(created)); err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new VCS token failed, token %d was kept: %w", old.ID, err)
 			}
@@ -131,7 +127,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		return err
 	}
 	if opts.g.JSON {
-		j := toTokenJSON(created, isOwn)
+		j := toTokenJSON(created, isOwn || isVCS)
 		j.Token = secret
 		return writeJSON(io.Out, map[string]any{"revoked": old.ID, "token": j})
 	}

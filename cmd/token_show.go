@@ -60,14 +60,16 @@ func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 	}
 	var tok *client.AuthToken
 	var secret string
+	own := 0
 	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
 			return err
 		}
 		if tok = page.FindToken(opts.ID); tok == nil {
-			return fmt.Errorf("no token with id %d on %s (see rhodecode token list)", opts.ID, wt.Name)
+			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
 		}
+		own = ownTokenID(page, wt)
 		secret = tok.Secret
 		if secret == "" {
 			secret, err = ws.RevealToken(ctx, opts.ID)
@@ -78,16 +80,10 @@ func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 		return err
 	}
 	if opts.g.JSON {
-		j := toTokenJSON(tok, ownTokenIDFor(tok, wt))
+		j := toTokenJSON(tok, usedByTool(tok, own, wt))
 		j.Token = secret
 		return writeJSON(io.Out, j)
 	}
 	_, err = fmt.Fprintln(io.Out, secret)
 	return err
-}
-
-// ownTokenIDFor reports whether t is the tool's own API token.
-func ownTokenIDFor(t *client.AuthToken, wt *webTarget) bool {
-	page := &client.TokenPage{Tokens: []client.AuthToken{*t}}
-	return ownTokenID(page, wt) == t.ID
 }

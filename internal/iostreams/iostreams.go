@@ -17,8 +17,12 @@ import (
 
 // IOStreams is what a command reads from and writes to.
 type IOStreams struct {
-	In     io.Reader
-	Out    io.Writer
+	// In is standard input. Prompt and ReadAllIn read it through one
+	// shared buffer, so that several of them can follow each other.
+	In io.Reader
+	// Out is standard output: data only, what scripts capture.
+	Out io.Writer
+	// ErrOut is standard error: prompts, progress, warnings and errors.
 	ErrOut io.Writer
 
 	inTTY, outTTY, errTTY bool
