@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -49,6 +50,9 @@ func TestRealKeyringLoginStatusLogout(t *testing.T) {
 // It runs in a child process because godbus caches its bus connection per
 // process, so an earlier test's working connection would hide the failure.
 func TestNoKeyringLoginSaysSo(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Secret Service over D-Bus is Linux's keyring")
+	}
 	if os.Getenv("RHODECODE_NOBUS_CHILD") != "1" {
 		srv, tok := fakeWithAlice(t)
 		c := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestNoKeyringLoginSaysSo$", "-test.count=1")
