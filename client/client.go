@@ -75,6 +75,7 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts = opts.withDefaults()
 	c := &Client{
 		base:      u.String(),
 		baseURL:   u,
@@ -84,16 +85,7 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 		timeout:   opts.Timeout,
 		userAgent: opts.UserAgent,
 	}
-	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
-	}
-	if c.userAgent == "" {
-		c.userAgent = "rhodecode-cli"
-	}
 	rt := opts.Transport
-	if rt == nil {
-		rt = http.DefaultTransport.(*http.Transport).Clone()
-	}
 	if opts.Debug != nil {
 		rt = newDebugTransport(rt, opts.Debug, token)
 	}
@@ -104,6 +96,22 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return c, nil
+}
+
+// withDefaults fills what the caller left zero: the timeout, the
+// User-Agent and a transport of its own (a clone, so that the API client
+// and the web session never share connection state with other code).
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "rhodecode-cli"
+	}
+	if o.Transport == nil {
+		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	return o
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {

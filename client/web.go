@@ -77,17 +77,9 @@ func NewWebSession(baseURL string, opts Options) (*WebSession, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts = opts.withDefaults()
 	w := &WebSession{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent}
-	if w.timeout <= 0 {
-		w.timeout = DefaultTimeout
-	}
-	if w.userAgent == "" {
-		w.userAgent = "rhodecode-cli"
-	}
 	rt := opts.Transport
-	if rt == nil {
-		rt = http.DefaultTransport.(*http.Transport).Clone()
-	}
 	if opts.Debug != nil {
 		w.debug = newDebugTransport(rt, opts.Debug)
 		rt = w.debug

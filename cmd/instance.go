@@ -147,19 +147,9 @@ func storageOf(in rhoderc.Instance) string {
 // with -i; the root's pre-run ignores RHODECODE_INSTANCE when they are set,
 // which gives -i > the env pair > RHODECODE_INSTANCE > the default.
 func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target, error) {
-	if g.Instance == "" || g.Instance == envInstanceName {
-		t, err := f.envTarget()
-		if err != nil || t != nil {
-			return t, err
-		}
-	}
-	cfg, err := f.loadConfig(g)
-	if err != nil {
-		return nil, err
-	}
-	in, err := selectInstance(cfg, g.Instance)
-	if err != nil {
-		return nil, err
+	env, _, in, err := f.pickInstance(g)
+	if err != nil || env != nil {
+		return env, err
 	}
 	t := &target{Instance: in}
 	t.Token, err = f.instanceToken(ctx, in)
@@ -167,6 +157,22 @@ func (f *Factory) resolveTarget(ctx context.Context, g *globalOptions) (*target,
 		return nil, err
 	}
 	return t, nil
+}
+
+// pickInstance decides which instance a command works on: the one the
+// environment describes (env != nil), or the instance of the config file
+// (cfg) that selectInstance picks.
+func (f *Factory) pickInstance(g *globalOptions) (env *target, cfg *rhoderc.File, in rhoderc.Instance, err error) {
+	if g.Instance == "" || g.Instance == envInstanceName {
+		if env, err = f.envTarget(); err != nil || env != nil {
+			return env, nil, rhoderc.Instance{}, err
+		}
+	}
+	if cfg, err = f.loadConfig(g); err != nil {
+		return nil, nil, rhoderc.Instance{}, err
+	}
+	in, err = selectInstance(cfg, g.Instance)
+	return nil, cfg, in, err
 }
 
 // secretRef names one secret of an instance in the OS keyring: service

@@ -34,29 +34,35 @@ type webTarget struct {
 	tokenID int
 	// vcsTokenID is the server id of the managed VCS token, else 0.
 	vcsTokenID int
+	// fileSession is the session cookie kept in the config file (file
+	// storage), as read with the rest of the entry.
+	fileSession string
+}
+
+// newWebTarget reads what token management needs of an instance from the
+// config file it was selected from; the API token is the caller's business.
+func newWebTarget(cfg *rhoderc.File, in rhoderc.Instance) *webTarget {
+	id := func(key string) int {
+		v, _ := cfg.InstanceValue(in.Name, key)
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	wt := &webTarget{Instance: in, tokenID: id(keyTokenID), vcsTokenID: id(keyVCSTokenID)}
+	wt.fileSession, _ = cfg.InstanceValue(in.Name, keySessionCookie)
+	return wt
 }
 
 // resolveWebTarget picks the instance like resolveTarget, but an instance
 // without an API token is fine: the web session does not need one.
 func (f *Factory) resolveWebTarget(ctx context.Context, g *globalOptions) (*webTarget, error) {
-	if g.Instance == "" || g.Instance == envInstanceName {
-		t, err := f.envTarget()
-		if err != nil {
-			return nil, err
-		}
-		if t != nil {
-			return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.Token}, nil
-		}
-	}
-	cfg, err := f.loadConfig(g)
+	env, cfg, in, err := f.pickInstance(g)
 	if err != nil {
 		return nil, err
 	}
-	in, err := selectInstance(cfg, g.Instance)
-	if err != nil {
-		return nil, err
+	if env != nil {
+		return &webTarget{Instance: env.Instance, ephemeral: true, apiToken: env.Token}, nil
 	}
-	wt := &webTarget{Instance: in}
+	wt := newWebTarget(cfg, in)
 	tok, err := f.instanceToken(ctx, in)
 	switch {
 	case err == nil:
@@ -66,12 +72,6 @@ func (f *Factory) resolveWebTarget(ctx context.Context, g *globalOptions) (*webT
 		// management still works through the web session.
 	default:
 		return nil, err
-	}
-	if v, ok := cfg.InstanceValue(in.Name, keyTokenID); ok {
-		wt.tokenID, _ = strconv.Atoi(v)
-	}
-	if v, ok := cfg.InstanceValue(in.Name, keyVCSTokenID); ok {
-		wt.vcsTokenID, _ = strconv.Atoi(v)
 	}
 	return wt, nil
 }
@@ -127,7 +127,7 @@ func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTa
 	if wt.ephemeral {
 		return ws, nil
 	}
-	cookie, err := f.loadSessionCookie(ctx, g, wt)
+	cookie, err := f.loadSessionCookie(ctx, wt)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +139,9 @@ func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTa
 	return ws, nil
 }
 
-func (f *Factory) loadSessionCookie(ctx context.Context, g *globalOptions, wt *webTarget) (string, error) {
+func (f *Factory) loadSessionCookie(ctx context.Context, wt *webTarget) (string, error) {
 	if storageOf(wt.Instance) == rhoderc.StorageFile {
-		cfg, err := f.loadConfig(g)
-		if err != nil {
-			return "", err
-		}
-		v, _ := cfg.InstanceValue(wt.Name, keySessionCookie)
-		return v, nil
+		return wt.fileSession, nil
 	}
 	v, err := f.getSecret(ctx, wt.Instance, keyring.AccountWebSession)
 	switch {

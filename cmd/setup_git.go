@@ -161,7 +161,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	var results []gitSetupResult
 	failed := false
 	for _, in := range targets {
-		r, err := setupOne(ctx, opts, in, scope, exe)
+		r, err := setupOne(ctx, opts, cfg, in, scope, exe)
 		if err != nil {
 			if len(targets) == 1 {
 				return err
@@ -192,13 +192,9 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 
 // setupOne makes sure the instance has a working VCS token and writes git
 // config for it.
-func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
+func setupOne(ctx context.Context, opts *setupGitOptions, cfg *rhoderc.File, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
 	f := opts.f
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
-	cfg, err := f.loadConfig(opts.g)
-	if err != nil {
-		return r, err
-	}
 	token, expires, err := f.managedVCSToken(ctx, cfg, in)
 	if err != nil && !errors.Is(err, errNoVCSToken) {
 		return r, err
@@ -219,10 +215,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 			return r, err
 		}
 	} else if token == "" {
-		wt := &webTarget{Instance: in}
-		if v, ok := cfg.InstanceValue(in.Name, keyVCSTokenID); ok {
-			wt.tokenID, _ = strconv.Atoi(v) // the previous managed token
-		}
+		wt := newWebTarget(cfg, in)
 		if in.Username == "" {
 			return r, unknownUsername(in.Name)
 		}
@@ -233,10 +226,10 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 			if err != nil {
 				return err
 			}
-			if wt.tokenID > 0 && wt.tokenID != created.ID {
+			if wt.vcsTokenID > 0 && wt.vcsTokenID != created.ID {
 				// The old managed token was rejected or expired: tidy up.
-				if err := ws.DeleteToken(ctx, wt.tokenID); err == nil {
-					fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d, the VCS token git used before\n", f.IO.SuccessIcon(), wt.tokenID)
+				if err := ws.DeleteToken(ctx, wt.vcsTokenID); err == nil {
+					fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d, the VCS token git used before\n", f.IO.SuccessIcon(), wt.vcsTokenID)
 				}
 			}
 			return nil
