@@ -157,8 +157,9 @@ func TestTokenGolden(t *testing.T) {
 	}
 }
 
-// TestRevokeOwnTokenLayouts is TestRevokeOwnToken on both layouts: with
-// 4.18 the own token is found by its full secret, not its mask.
+// TestRevokeOwnTokenLayouts: revoking the tool's own API token needs --yes
+// and logs the tool out of the API, on both layouts (with 4.18 the own
+// token is found by its full secret, not its mask).
 func TestRevokeOwnTokenLayouts(t *testing.T) {
 	for _, v := range layouts {
 		t.Run(v, func(t *testing.T) {
@@ -201,7 +202,9 @@ func TestRevokeOwnTokenLayouts(t *testing.T) {
 	}
 }
 
-// TestSessionExpiryLayouts is TestSessionExpiry on both layouts.
+// TestSessionExpiryLayouts: when the stored web session expires, a token
+// command asks for the password on a terminal, takes it from
+// --password-stdin, and otherwise exits 4 with a hint, changing nothing.
 func TestSessionExpiryLayouts(t *testing.T) {
 	for _, v := range layouts {
 		t.Run(v, func(t *testing.T) {
@@ -235,6 +238,14 @@ func TestSessionExpiryLayouts(t *testing.T) {
 				t.Error("new session not stored")
 			}
 
+			// On a terminal the password is asked for.
+			srv.ExpireSessions()
+			e.tty, e.stdin = true, "wonderland\n"
+			if r := e.mustRun("token", "list"); !strings.Contains(r.stderr, "Password for alice on "+srv.URL) {
+				t.Errorf("no password prompt: %q", r.stderr)
+			}
+			e.tty = false
+
 			// A command that changes something also survives the expiry.
 			srv.ExpireSessions()
 			e.tty, e.stdin = true, "wonderland\n"
@@ -257,12 +268,18 @@ func TestSessionExpiryLayouts(t *testing.T) {
 			if after := len(srv.Tokens("alice")); after != before {
 				t.Error("a token was created with a wrong password")
 			}
+			srv.ExpireSessions()
+			e.stdin = "wrong-password\n"
+			if r := e.run("token", "list", "--password-stdin"); r.code != 4 || strings.Contains(r.stderr, "wrong-password") {
+				t.Errorf("wrong password: exit %d %q", r.code, r.stderr)
+			}
 		})
 	}
 }
 
-// TestTokenServerDownLayouts is TestTokenServerDown on both layouts, and
-// checks that nothing stored changes: neither the config nor the keyring.
+// TestTokenServerDownLayouts: a dropped connection, an HTML page or a
+// server that is down exit 3 and change nothing stored, neither the config
+// nor the keyring, on both layouts.
 func TestTokenServerDownLayouts(t *testing.T) {
 	for _, v := range layouts {
 		t.Run(v, func(t *testing.T) {

@@ -277,30 +277,6 @@ func TestTokenCreateShowRevoke(t *testing.T) {
 	}
 }
 
-func TestRevokeOwnToken(t *testing.T) {
-	srv := fakeTokenServer(t, "4.27.0")
-	e := newTestEnv(t)
-	passwordLoginEnv(t, e, srv)
-	id := readTokenID(t, e)
-	if r := e.run("token", "revoke", id); r.code != 2 || !strings.Contains(r.stderr, "API token rhodecode uses") {
-		t.Fatalf("exit %d %q", r.code, r.stderr)
-	}
-	e.tty, e.stdin = true, "y\n"
-	if r := e.run("token", "revoke", id); r.code != 2 {
-		t.Fatalf("own token revoked on a terminal without --yes: exit %d", r.code)
-	}
-	e.tty, e.stdin = false, ""
-	r := e.mustRun("token", "revoke", id, "--yes")
-	if !strings.Contains(r.stderr, "logged out of its API") {
-		t.Errorf("stderr %q", r.stderr)
-	}
-	if r := e.run("auth", "token"); r.code != 4 {
-		t.Errorf("auth token after revoking it: exit %d", r.code)
-	}
-	// The web session still works for token commands.
-	e.mustRun("token", "list")
-}
-
 func readTokenID(t *testing.T, e *testEnv) string {
 	t.Helper()
 	v, ok := readConfig(t, e).InstanceValue("work", keyTokenID)
@@ -385,50 +361,6 @@ func TestRotateKeepsOldWhenNewFails(t *testing.T) {
 	}
 }
 
-// When the stored web session expires, a token command asks for the
-// password on a terminal, takes it from --password-stdin, and otherwise
-// exits 4 with a hint, changing nothing.
-func TestSessionExpiry(t *testing.T) {
-	srv := fakeTokenServer(t, "4.27.0")
-	e := newTestEnv(t)
-	passwordLoginEnv(t, e, srv)
-	cfgBefore, _ := os.ReadFile(e.config)
-	cookieBefore, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
-
-	srv.ExpireSessions()
-	r := e.run("token", "list")
-	if r.code != 4 || !strings.Contains(r.stderr, "expired") || !strings.Contains(r.stderr, "--password-stdin") || strings.Count(r.stderr, "\n") != 1 {
-		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
-	}
-	if b, _ := os.ReadFile(e.config); string(b) != string(cfgBefore) {
-		t.Error("config changed")
-	}
-	if c, _ := e.secret("work", srv.URL, keyring.AccountWebSession); c != cookieBefore {
-		t.Error("stored session changed")
-	}
-
-	e.stdin = "wonderland\n"
-	e.mustRun("token", "list", "--password-stdin")
-	cookieAfter, _ := e.secret("work", srv.URL, keyring.AccountWebSession)
-	if cookieAfter == cookieBefore {
-		t.Error("new session not stored")
-	}
-
-	srv.ExpireSessions()
-	e.tty, e.stdin = true, "wonderland\n"
-	r = e.mustRun("token", "list")
-	if !strings.Contains(r.stderr, "Password for alice on "+srv.URL) {
-		t.Errorf("no password prompt: %q", r.stderr)
-	}
-	e.tty = false
-
-	srv.ExpireSessions()
-	e.stdin = "wrong-password\n"
-	if r := e.run("token", "list", "--password-stdin"); r.code != 4 || strings.Contains(r.stderr, "wrong-password") {
-		t.Errorf("wrong password: exit %d %q", r.code, r.stderr)
-	}
-}
-
 func TestTokenCommandsFileStorage(t *testing.T) {
 	srv := fakeTokenServer(t, "4.18.0")
 	e := newTestEnv(t)
@@ -446,28 +378,6 @@ func TestTokenCommandsFileStorage(t *testing.T) {
 	r := e.mustRun("token", "create", "--role", "vcs")
 	if len(strings.TrimSpace(r.stdout)) != 40 {
 		t.Errorf("stdout %q", r.stdout)
-	}
-}
-
-func TestTokenServerDown(t *testing.T) {
-	srv := fakeTokenServer(t, "4.27.0")
-	e := newTestEnv(t)
-	passwordLoginEnv(t, e, srv)
-	cfgBefore, _ := os.ReadFile(e.config)
-	srv.SetFault(fakerc.FaultDropConnection)
-	if r := e.run("token", "list"); r.code != 3 {
-		t.Errorf("dropped connection: exit %d %q", r.code, r.stderr)
-	}
-	srv.SetFault(fakerc.FaultHTML200)
-	if r := e.run("token", "create", "--role", "vcs"); r.code != 3 {
-		t.Errorf("HTML page: exit %d %q", r.code, r.stderr)
-	}
-	srv.Close()
-	if r := e.run("token", "list"); r.code != 3 || !strings.Contains(r.stderr, "connection refused") {
-		t.Errorf("server down: exit %d %q", r.code, r.stderr)
-	}
-	if b, _ := os.ReadFile(e.config); string(b) != string(cfgBefore) {
-		t.Error("config changed")
 	}
 }
 
