@@ -18,11 +18,11 @@ config file ~/.rhoderc (mode 0600).`,
 		RunE: groupRunE,
 	}
 	c.AddCommand(
-		newAuthLoginCmd(f, g, nil),
-		newAuthStatusCmd(f, g, nil),
-		newAuthLogoutCmd(f, g, nil),
-		newAuthSwitchCmd(f, g, nil),
-		newAuthTokenCmd(f, g, nil),
+		newAuthLoginCmd(f, g),
+		newAuthStatusCmd(f, g),
+		newAuthLogoutCmd(f, g),
+		newAuthSwitchCmd(f, g),
+		newAuthTokenCmd(f, g),
 	)
 	return c
 }

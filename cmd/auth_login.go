@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type authLoginOptions struct {
-	f *Factory
-	g *globalOptions
+	*deps
 
 	URL       string
 	Name      string
@@ -31,8 +31,8 @@ type authLoginOptions struct {
 // maxTokenInput caps what --with-token reads; a token is 40 characters.
 const maxTokenInput = 64 << 10
 
-func newAuthLoginCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLoginOptions) error) *cobra.Command {
-	opts := &authLoginOptions{f: f, g: g}
+func newAuthLoginCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &authLoginOptions{}
 	c := &cobra.Command{
 		Use:   "login [--url <url>] [--name <name>] [--with-token | --username <user> [--password-stdin]]",
 		Short: "Log in to a RhodeCode instance",
@@ -69,6 +69,7 @@ Logging in again to the same instance replaces its token.`,
   $ rhodecode auth login --url http://10.0.0.5:8080 --name lab --default --with-token < lab.txt`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			switch opts.Storage {
 			case "", rhoderc.StorageKeyring, rhoderc.StorageFile:
 			default:
@@ -81,9 +82,6 @@ Logging in again to the same instance replaces its token.`,
 				if _, err := parseLifetime(opts.Lifetime); err != nil {
 					return usageErrorf("%v", err)
 				}
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return authLoginRun(cmd.Context(), opts)
 		},
@@ -104,10 +102,10 @@ Logging in again to the same instance replaces its token.`,
 }
 
 func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
-	f, io := opts.f, opts.f.IO
+	io := opts.io
 	// Read the file first: a broken file stops the login before anything
 	// (the keyring included) is changed.
-	cfg, err := f.loadConfig(opts.g)
+	cfg, err := opts.cfg.load()
 	if err != nil {
 		return err
 	}
@@ -125,7 +123,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 			return err
 		}
 	}
-	baseURL, err := normalizeURL(rawURL)
+	baseURL, err := baseurl.Normalize(rawURL)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -167,7 +165,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return err
 	}
 
-	c, err := f.newClient(baseURL, token, f.debugWriter(opts.g))
+	c, err := opts.newClient(baseURL, token)
 	if err != nil {
 		return err
 	}
@@ -180,36 +178,15 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return fmt.Errorf("verifying the token: %w", err)
 	}
 
-	if storage == rhoderc.StorageKeyring {
-		if err := f.setSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken, token); err != nil {
-			if ws != nil {
-				_ = ws.DeleteToken(ctx, tokenID)
-			}
-			return fmt.Errorf("storing the token: %w", err)
-		}
-	}
-
+	// The token goes where storage says; the entry keeps what it had
+	// (repo_dir, the VCS token's fields) and the user's spelling of the URL.
 	isDefault := false
-	err = f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
-		in := rhoderc.Instance{Name: name, URL: baseURL, Username: user.Username, Storage: storage}
-		if prev, ok := cfg.Instance(name); ok {
-			in.RepoDir = prev.RepoDir
-			if sameURL(prev.URL, baseURL) {
-				in.URL = prev.URL // keep the user's spelling (a trailing slash, say)
-			}
+	in := rhoderc.Instance{Name: name, URL: baseURL, Storage: storage}
+	err = opts.secrets.Login(ctx, in, token, func(cfg *rhoderc.File, e *rhoderc.Instance) error {
+		if !baseurl.Same(e.URL, baseURL) {
+			e.URL = baseURL
 		}
-		if storage == rhoderc.StorageFile {
-			in.Token = token
-		}
-		cfg.SetInstance(in)
-		if tokenID > 0 {
-			cfg.SetInstanceValue(name, keyTokenID, strconv.Itoa(tokenID))
-		} else {
-			cfg.DeleteInstanceValue(name, keyTokenID)
-		}
-		if ws != nil && storage == rhoderc.StorageFile {
-			cfg.SetInstanceValue(name, keySessionCookie, ws.SessionCookie())
-		}
+		e.Username, e.Storage, e.TokenID = user.Username, storage, tokenID
 		d := cfg.DefaultInstance()
 		if _, ok := cfg.Instance(d); opts.Default || d == "" || !ok {
 			cfg.SetDefault(name)
@@ -218,27 +195,27 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return nil
 	})
 	if err != nil {
+		if ws != nil {
+			// Do not leave a token behind that nothing will use.
+			_ = ws.DeleteToken(ctx, tokenID)
+		}
 		return err
 	}
-	if ws != nil && storage == rhoderc.StorageKeyring {
-		if err := f.setSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountWebSession, ws.SessionCookie()); err != nil {
+	if ws != nil {
+		if err := opts.secrets.Set(ctx, in, secrets.WebSession, ws.SessionCookie()); err != nil {
 			fmt.Fprintf(io.ErrOut, "%s the web session was not kept (%v); token commands will ask for the password\n", io.WarningIcon(), err)
 		}
 	}
 	if storage == rhoderc.StorageFile {
-		// A token moved to the file must not linger in the keyring.
-		_ = f.deleteSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken)
 		fmt.Fprintf(io.ErrOut, "%s The API token is stored in plain text in %s (mode 0600).\n", io.WarningIcon(), cfg.Path())
 	}
 
 	// A password login replaces the API token the tool made last time:
 	// revoke that one, or every login would leave a live token behind.
 	if ws != nil && existing != nil {
-		if v, ok := cfg.InstanceValue(name, keyTokenID); ok {
-			if oldID, err := strconv.Atoi(v); err == nil && oldID != tokenID {
-				if err := ws.DeleteToken(ctx, oldID); err == nil {
-					fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the API token rhodecode used before\n", io.SuccessIcon(), oldID)
-				}
+		if oldID := existing.TokenID; oldID != 0 && oldID != tokenID {
+			if err := ws.DeleteToken(ctx, oldID); err == nil {
+				fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the API token rhodecode used before\n", io.SuccessIcon(), oldID)
 			}
 		}
 	}
@@ -265,22 +242,21 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 // passwordLogin logs in to the web UI and creates the API token the tool
 // will use (protocol §5.1, §5.3). The password is used once and dropped.
 func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, username string) (*client.WebSession, string, int, error) {
-	f := opts.f
 	minutes, _ := parseLifetime(opts.Lifetime)
-	pw, err := f.readPassword(&opts.sf, username, baseURL, "a password is needed to log in as "+username)
+	pw, err := opts.sessions.password(&opts.sf, username, baseURL, "a password is needed to log in as "+username)
 	if err != nil {
 		return nil, "", 0, err
 	}
 	// A login starts from an empty session: the instance may not be in the
 	// config file yet, and a stored session is replaced anyway.
-	ws, err := f.newWebSession(ctx, opts.g, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, ephemeral: true})
+	ws, err := opts.sessions.open(ctx, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, ephemeral: true})
 	if err != nil {
 		return nil, "", 0, err
 	}
 	if err := ws.Login(ctx, username, pw); err != nil {
 		return nil, "", 0, err
 	}
-	created, secret, err := createAndReveal(ctx, ws, "token_role_api", f.defaultDescription("", username), minutes)
+	created, secret, err := createAndReveal(ctx, ws, "token_role_api", defaultDescription(opts.hostname, "", username), minutes)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -291,7 +267,7 @@ func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, usernam
 // keyring is unusable it says so and, on a terminal, offers the file; it
 // never falls back silently.
 func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.File, existing *rhoderc.Instance, name, baseURL string) (string, error) {
-	f, io := opts.f, opts.f.IO
+	io := opts.io
 	storage := opts.Storage
 	if storage == "" {
 		storage = defaultStorage(cfg, existing)
@@ -299,8 +275,10 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 	if storage != rhoderc.StorageKeyring {
 		return storage, nil
 	}
-	_, err := f.getSecret(ctx, rhoderc.Instance{Name: name, URL: baseURL}, keyring.AccountAPIToken)
-	if err == nil || errors.Is(err, keyring.ErrNotFound) {
+	// Ask the keyring now: a locked or missing one is found before
+	// anything is created on the server.
+	_, err := opts.secrets.Get(ctx, rhoderc.Instance{Name: name, URL: baseURL, Storage: storage}, secrets.APIToken)
+	if err == nil || errors.Is(err, secrets.ErrNotFound) {
 		return storage, nil
 	}
 	if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
@@ -322,7 +300,7 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 
 // readToken takes the API token from stdin (--with-token) or a masked prompt.
 func readToken(opts *authLoginOptions) (string, error) {
-	io := opts.f.IO
+	io := opts.io
 	var tok string
 	switch {
 	case opts.WithToken && !io.IsStdinTTY():
@@ -355,7 +333,7 @@ func readToken(opts *authLoginOptions) (string, error) {
 func loginName(cfg *rhoderc.File, name, baseURL string) (string, *rhoderc.Instance, error) {
 	if name != "" {
 		if in, ok := cfg.Instance(name); ok {
-			if !sameURL(in.URL, baseURL) {
+			if !baseurl.Same(in.URL, baseURL) {
 				return "", nil, usageErrorf("instance %q is %s, not %s; pick another --name or run: rhodecode auth logout %s", name, in.URL, baseURL, name)
 			}
 			return name, &in, nil
@@ -363,7 +341,7 @@ func loginName(cfg *rhoderc.File, name, baseURL string) (string, *rhoderc.Instan
 		return name, nil, nil
 	}
 	for _, in := range cfg.Instances() {
-		if sameURL(in.URL, baseURL) {
+		if baseurl.Same(in.URL, baseURL) {
 			in := in
 			return in.Name, &in, nil
 		}
@@ -399,28 +377,10 @@ func nameFromURL(baseURL string) string {
 // read it; everything else goes to the OS keyring.
 func defaultStorage(cfg *rhoderc.File, existing *rhoderc.Instance) string {
 	if existing != nil {
-		return storageOf(*existing)
+		return existing.EffectiveStorage()
 	}
 	if cfg.Dialect() == rhoderc.DialectINI {
 		return rhoderc.StorageFile
 	}
 	return rhoderc.StorageKeyring
-}
-
-// noArgs rejects positional arguments as a usage error.
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("unexpected argument %q", args[0])
-	}
-	return nil
-}
-
-// exactArgs requires n positional arguments, as a usage error.
-func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageErrorf("expected %s", what)
-		}
-		return nil
-	}
 }

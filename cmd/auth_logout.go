@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type authLogoutOptions struct {
-	f *Factory
-	g *globalOptions
+	*deps
 
 	Name   string
 	All    bool
@@ -21,8 +23,8 @@ type authLogoutOptions struct {
 	sf     sessionFlags
 }
 
-func newAuthLogoutCmd(f *Factory, g *globalOptions, runF func(context.Context, *authLogoutOptions) error) *cobra.Command {
-	opts := &authLogoutOptions{f: f, g: g}
+func newAuthLogoutCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &authLogoutOptions{}
 	c := &cobra.Command{
 		Use:   "logout [<name>]",
 		Short: "Forget an instance and remove its stored API token",
@@ -47,11 +49,9 @@ on the server.`,
 		},
 		ValidArgsFunction: instanceCompletion(f, g),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			if len(args) == 1 {
 				opts.Name = args[0]
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return authLogoutRun(cmd.Context(), opts)
 		},
@@ -63,8 +63,8 @@ on the server.`,
 }
 
 func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
-	f, io := opts.f, opts.f.IO
-	cfg, err := f.loadConfig(opts.g)
+	io := opts.io
+	cfg, err := opts.cfg.load()
 	if err != nil {
 		return err
 	}
@@ -81,12 +81,12 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		case 1:
 			name = all[0].Name
 		default:
-			return usageErrorf("several instances (%s); say which: rhodecode auth logout NAME", instanceNames(cfg))
+			return usageErrorf("several instances (%s); say which: rhodecode auth logout NAME", strings.Join(resolve.Names(cfg), ", "))
 		}
 	}
-	in, ok := cfg.Instance(name)
-	if !ok {
-		return unknownInstance(cfg, name)
+	in, err := resolve.Named(cfg, name)
+	if err != nil {
+		return err
 	}
 
 	if opts.Revoke {
@@ -97,14 +97,11 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 
 	// The keyring entries go first: if the keyring is locked the user is
 	// told, and the file entry that points at the secrets is kept.
-	for _, account := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
-		err = f.deleteSecret(ctx, in, account)
-		// A file-stored instance has nothing in the keyring to lose.
-		if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
-			return fmt.Errorf("removing the secrets of %q from the OS keyring: %w", name, err)
-		}
+	// (A file-stored instance has nothing in the keyring to lose.)
+	if err := opts.secrets.PurgeKeyring(ctx, in, secrets.Kinds...); err != nil {
+		return err
 	}
-	err = f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
+	err = opts.cfg.update(ctx, func(cfg *rhoderc.File) error {
 		wasDefault := cfg.DefaultInstance() == name
 		cfg.RemoveInstance(name, opts.All)
 		if rest := cfg.Instances(); wasDefault && len(rest) == 1 {
@@ -116,7 +113,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		return err
 	}
 	// git would keep calling a helper that has nothing left to give.
-	if err := removeGitConfig(ctx, f, "--global", in.URL); err != nil {
+	if err := opts.git.RemoveHelper(ctx, gitconfig.Global, in.URL); err != nil {
 		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
 	}
 	if opts.g.JSON {
@@ -131,17 +128,18 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 // revokeOwnToken revokes the API token the tool uses for instance name,
 // and the managed VCS token when the server still lists it.
 func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
-	f := opts.f
 	g := *opts.g
 	g.Instance = name
-	wt, err := f.resolveWebTarget(ctx, &g)
+	d := *opts.deps
+	d.g = &g
+	wt, err := d.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	if wt.apiToken == "" {
 		return errors.New("no API token is stored for it")
 	}
-	return f.withSession(ctx, &g, wt, &opts.sf, func(ws *client.WebSession) error {
+	return d.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
 			return err
@@ -151,14 +149,14 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
 		}
 		todo := []*client.AuthToken{page.FindToken(id)}
-		if vcs := page.FindToken(wt.vcsTokenID); wt.vcsTokenID != 0 && vcs != nil {
+		if vcs := page.FindToken(wt.VCSTokenID); wt.VCSTokenID != 0 && vcs != nil {
 			todo = append(todo, vcs)
 		}
 		for _, t := range todo {
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d (%s)\n", f.IO.SuccessIcon(), t.ID, sanitize(t.Description))
+			fmt.Fprintf(d.io.ErrOut, "%s Revoked token %d (%s)\n", d.io.SuccessIcon(), t.ID, sanitize(t.Description))
 		}
 		return nil
 	})

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type authStatusOptions struct {
-	f *Factory
-	g *globalOptions
+	*deps
 
 	ShowToken bool
 	Offline   bool
@@ -25,8 +25,8 @@ type authStatusOptions struct {
 // statusTimeout bounds the whole parallel check, however many instances.
 const statusTimeout = 10 * time.Second
 
-func newAuthStatusCmd(f *Factory, g *globalOptions, runF func(context.Context, *authStatusOptions) error) *cobra.Command {
-	opts := &authStatusOptions{f: f, g: g}
+func newAuthStatusCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &authStatusOptions{}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show the instances you are logged in to and whether their tokens work",
@@ -43,9 +43,7 @@ user, storage, token, status, git, default (true/false).`,
   $ rhodecode auth status -i work --show-token`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
+			opts.deps = f.deps(g)
 			return authStatusRun(cmd.Context(), opts)
 		},
 	}
@@ -84,35 +82,35 @@ type instanceStatus struct {
 }
 
 func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
-	f, io := opts.f, opts.f.IO
+	io := opts.io
 	var rows []*instanceStatus
 
-	env, err := f.envTarget()
+	env, err := resolve.Env(opts.getenv)
 	if err != nil {
 		return err
 	}
-	if env != nil && (opts.g.Instance == "" || opts.g.Instance == envInstanceName) {
+	if env != nil && (opts.g.Instance == "" || opts.g.Instance == resolve.EnvName) {
 		rows = append(rows, &instanceStatus{Name: env.Name, URL: client.StripUserinfo(env.URL), baseURL: env.URL, Username: env.Username, Storage: "env", Default: true, token: env.Token})
 	}
-	if env == nil || opts.g.Instance != envInstanceName {
-		cfg, err := f.loadConfig(opts.g)
+	if env == nil || opts.g.Instance != resolve.EnvName {
+		cfg, err := opts.cfg.load()
 		if err != nil {
 			return err
 		}
 		instances := cfg.Instances()
-		if opts.g.Instance != "" && opts.g.Instance != envInstanceName {
-			in, err := selectInstance(cfg, opts.g.Instance)
+		if opts.g.Instance != "" && opts.g.Instance != resolve.EnvName {
+			in, err := resolve.Named(cfg, opts.g.Instance)
 			if err != nil {
 				return err
 			}
 			instances = []rhoderc.Instance{in}
 		}
-		gitURLs := gitHelperURLs(ctx, f)
+		gitURLs := opts.git.HelperURLs(ctx)
 		for _, in := range instances {
-			r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: storageOf(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
+			r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: opts.secrets.Storage(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
 			r.GitConfigured = gitURLs[in.URL]
-			vcsStatus(ctx, f, cfg, in, r)
-			tok, err := f.instanceToken(ctx, in)
+			vcsStatus(ctx, opts.deps, in, r)
+			tok, err := opts.apiToken(ctx, in)
 			switch {
 			case errors.Is(err, keyring.ErrUnavailable):
 				r.State, r.Error = "keyring-unavailable", err.Error()
@@ -125,7 +123,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 	}
 	if len(rows) == 0 {
-		return errNotLoggedIn
+		return resolve.ErrNotLoggedIn
 	}
 
 	checkAll(ctx, opts, rows)
@@ -214,8 +212,7 @@ func checkAll(ctx context.Context, opts *authStatusOptions, rows []*instanceStat
 // checkOne asks the server who the row's token belongs to and records the
 // answer in r.State.
 func checkOne(ctx context.Context, opts *authStatusOptions, r *instanceStatus) {
-	f := opts.f
-	c, err := f.newClient(r.baseURL, r.token, f.debugWriter(opts.g))
+	c, err := opts.newClient(r.baseURL, r.token)
 	if err != nil {
 		r.State, r.Error = "error", err.Error()
 		return
@@ -243,11 +240,11 @@ func checkOne(ctx context.Context, opts *authStatusOptions, r *instanceStatus) {
 
 // vcsStatus fills in the managed VCS token and whether git uses it. The
 // secret is read only to mask it.
-func vcsStatus(ctx context.Context, f *Factory, cfg *rhoderc.File, in rhoderc.Instance, r *instanceStatus) {
-	if v, _ := cfg.InstanceValue(in.Name, keyVCSTokenRejected); v == "true" {
+func vcsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus) {
+	if in.VCSTokenRejected {
 		r.VCSTokenState = "rejected"
 	}
-	tok, expires, err := f.managedVCSToken(ctx, cfg, in)
+	tok, expires, err := managedVCSToken(ctx, d.secrets, in)
 	if err != nil && r.VCSTokenState == "" {
 		return
 	}
@@ -262,7 +259,7 @@ func vcsStatus(ctx context.Context, f *Factory, cfg *rhoderc.File, in rhoderc.In
 	if expires > 0 {
 		t := time.Unix(expires, 0).UTC()
 		r.VCSTokenExpires = t.Format(time.RFC3339)
-		if !t.After(f.Now()) {
+		if !t.After(d.now()) {
 			r.VCSTokenState = "expired"
 		}
 	}

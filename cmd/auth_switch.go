@@ -4,19 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type authSwitchOptions struct {
-	f *Factory
-	g *globalOptions
+	*deps
 
 	Name string
 }
 
-func newAuthSwitchCmd(f *Factory, g *globalOptions, runF func(context.Context, *authSwitchOptions) error) *cobra.Command {
-	opts := &authSwitchOptions{f: f, g: g}
+func newAuthSwitchCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &authSwitchOptions{}
 	return &cobra.Command{
 		Use:               "switch <name>",
 		Short:             "Set the default instance",
@@ -25,22 +25,19 @@ func newAuthSwitchCmd(f *Factory, g *globalOptions, runF func(context.Context, *
 		Args:              exactArgs(1, "one instance name"),
 		ValidArgsFunction: instanceCompletion(f, g),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
+			opts.deps, opts.Name = f.deps(g), args[0]
 			return authSwitchRun(cmd.Context(), opts)
 		},
 	}
 }
 
 func authSwitchRun(ctx context.Context, opts *authSwitchOptions) error {
-	f, io := opts.f, opts.f.IO
+	io := opts.io
 	var url string
-	err := f.updateConfig(ctx, opts.g, func(cfg *rhoderc.File) error {
-		in, ok := cfg.Instance(opts.Name)
-		if !ok {
-			return unknownInstance(cfg, opts.Name)
+	err := opts.cfg.update(ctx, func(cfg *rhoderc.File) error {
+		in, err := resolve.Named(cfg, opts.Name)
+		if err != nil {
+			return err
 		}
 		url = in.URL
 		cfg.SetDefault(opts.Name)

@@ -8,12 +8,11 @@ import (
 )
 
 type authTokenOptions struct {
-	f *Factory
-	g *globalOptions
+	*deps
 }
 
-func newAuthTokenCmd(f *Factory, g *globalOptions, runF func(context.Context, *authTokenOptions) error) *cobra.Command {
-	opts := &authTokenOptions{f: f, g: g}
+func newAuthTokenCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &authTokenOptions{}
 	return &cobra.Command{
 		Use:   "token",
 		Short: "Print the API token of the selected instance",
@@ -24,22 +23,26 @@ The token is printed on standard output and nowhere else.`,
   $ rhodecode auth token -i work --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
+			opts.deps = f.deps(g)
 			return authTokenRun(cmd.Context(), opts)
 		},
 	}
 }
 
 func authTokenRun(ctx context.Context, opts *authTokenOptions) error {
-	t, err := opts.f.resolveTarget(ctx, opts.g)
+	t, err := opts.target()
 	if err != nil {
 		return err
 	}
-	if opts.g.JSON {
-		return writeJSON(opts.f.IO.Out, map[string]any{"instance": t.Name, "url": t.URL, "token": t.Token})
+	token := t.Token
+	if !t.Env {
+		if token, err = opts.apiToken(ctx, t.Instance); err != nil {
+			return err
+		}
 	}
-	_, err = fmt.Fprintln(opts.f.IO.Out, t.Token)
+	if opts.g.JSON {
+		return writeJSON(opts.io.Out, map[string]any{"instance": t.Name, "url": t.URL, "token": token})
+	}
+	_, err = fmt.Fprintln(opts.io.Out, token)
 	return err
 }

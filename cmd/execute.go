@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 )
 
 // Exit codes. This is the one place errors become codes; the README and the
@@ -54,9 +55,9 @@ func exitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, resolve.ErrUsage):
 		return ExitUsage
-	case errors.Is(err, errAuthRequired), errors.Is(err, client.ErrAuth):
+	case errors.Is(err, errAuthRequired), errors.Is(err, client.ErrAuth), errors.Is(err, resolve.ErrNotLoggedIn):
 		return ExitAuth
 	case errors.Is(err, client.ErrUnreachable), errors.Is(err, client.ErrNotRhodeCode):
 		return ExitUnreachable
@@ -113,7 +114,7 @@ var cobraUsagePrefixes = []string{
 
 func isCobraUsageError(err error) bool {
 	var ue *usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, resolve.ErrUsage) {
 		return false
 	}
 	for _, p := range cobraUsagePrefixes {

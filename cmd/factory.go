@@ -1,20 +1,18 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // BuildInfo describes the binary; goreleaser sets it through ldflags.
@@ -24,16 +22,9 @@ type BuildInfo struct {
 	Date    string // build time
 }
 
-// secretStore is the part of the OS keyring the commands use. Tests pass a
-// map-backed store or the real keyring.
-type secretStore interface {
-	Get(ctx context.Context, service, account string) (string, error)
-	Set(ctx context.Context, service, account, secret string) error
-	Delete(ctx context.Context, service, account string) error
-}
-
-// Factory wires the process's dependencies into the commands. It holds no
-// logic: each field is something a test may replace.
+// Factory holds the process's dependencies: each field is something a
+// test may replace. It has no rules of its own; deps wires them into the
+// small types the commands use.
 type Factory struct {
 	// IO is where commands read input and write output.
 	IO *iostreams.IOStreams
@@ -44,7 +35,7 @@ type Factory struct {
 	// Build is what `rhodecode version` and the User-Agent report.
 	Build BuildInfo
 	// Secrets is the OS keyring (or a test double).
-	Secrets secretStore
+	Secrets secrets.Keyring
 	// HTTPTimeout bounds each request to a RhodeCode server.
 	HTTPTimeout time.Duration
 	// Now is the clock, for relative times in tables.
@@ -54,39 +45,9 @@ type Factory struct {
 	Hostname func() (string, error)
 	// Git runs git with args and returns its stdout; setup-git and status
 	// use it for git config.
-	Git func(ctx context.Context, args ...string) (string, error)
+	Git gitconfig.Runner
 	// Executable is the absolute path of this binary, for git config.
 	Executable func() (string, error)
-}
-
-// runGit runs the git on PATH; a non-zero exit becomes a *GitError.
-func runGit(ctx context.Context, args ...string) (string, error) {
-	var stdout, stderr bytes.Buffer
-	c := exec.CommandContext(ctx, "git", args...)
-	c.Stdout, c.Stderr = &stdout, &stderr
-	err := c.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return stdout.String(), &GitError{Args: args, Code: ee.ExitCode(), Stderr: strings.TrimSpace(stderr.String())}
-	}
-	if err != nil {
-		return "", fmt.Errorf("running git: %w", err)
-	}
-	return stdout.String(), nil
-}
-
-// GitError is a git command that exited non-zero.
-type GitError struct {
-	// Args are git's arguments, without "git".
-	Args []string
-	// Code is git's exit status (5 from git config means nothing to unset).
-	Code int
-	// Stderr is what git printed, trimmed.
-	Stderr string
-}
-
-func (e *GitError) Error() string {
-	return fmt.Sprintf("git %s: exit %d: %s", strings.Join(e.Args, " "), e.Code, e.Stderr)
 }
 
 // executable resolves symlinks so the path in git config survives a
@@ -110,41 +71,88 @@ func NewDefaultFactory(ios *iostreams.IOStreams, getenv func(string) string, hom
 		HTTPTimeout: 15 * time.Second,
 		Now:         time.Now,
 		Hostname:    os.Hostname,
-		Git:         runGit,
+		Git:         gitconfig.Run,
 		Executable:  executable,
 	}
 }
 
-// userAgent names the tool and its version, so server admins can tell it
-// apart in access logs.
-func (f *Factory) userAgent() string {
+// deps are what a command works with once the global flags are parsed:
+// the config file, the secret store, the web-session opener, git config,
+// and the API client constructor. Commands hold them in their options.
+type deps struct {
+	io       *iostreams.IOStreams
+	g        *globalOptions
+	getenv   func(string) string
+	now      func() time.Time
+	hostname func() (string, error)
+	exe      func() (string, error)
+	cfg      configFile
+	keyring  secrets.Keyring
+	secrets  *secrets.Store
+	git      gitconfig.Config
+	sessions *sessionOpener
+	http     client.Options
+}
+
+// deps wires the Factory's parts for one command run. It is called from
+// RunE, after cobra has parsed the flags that g holds.
+func (f *Factory) deps(g *globalOptions) *deps {
+	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir}
+	st := secrets.New(f.Secrets, func(err error) bool { return errors.Is(err, keyring.ErrNotFound) }, cfg.update)
 	v := f.Build.Version
 	if v == "" {
 		v = "dev"
 	}
-	return "rhodecode-cli/" + v
+	d := &deps{
+		io: f.IO, g: g, getenv: f.Getenv, now: f.Now, hostname: f.Hostname, exe: f.Executable,
+		cfg:     cfg,
+		keyring: f.Secrets,
+		secrets: st,
+		git:     gitconfig.Config{Git: f.Git},
+		// The User-Agent names the tool and its version, so server admins
+		// can tell it apart in access logs.
+		http: client.Options{Timeout: f.HTTPTimeout, UserAgent: "rhodecode-cli/" + v},
+	}
+	if g.Debug {
+		d.http.Debug = f.IO.ErrOut
+	}
+	d.sessions = &sessionOpener{io: f.IO, secrets: st, http: d.http}
+	return d
 }
 
-// newClient builds a JSON-RPC client for one instance. debug, when set,
-// receives a redacted HTTP trace.
-func (f *Factory) newClient(baseURL, token string, debug io.Writer) (*client.Client, error) {
-	c, err := client.New(baseURL, token, client.Options{
-		Timeout:   f.HTTPTimeout,
-		UserAgent: f.userAgent(),
-		Debug:     debug,
-	})
+// newClient builds a JSON-RPC client for one instance.
+func (d *deps) newClient(baseURL, token string) (*client.Client, error) {
+	c, err := client.New(baseURL, token, d.http)
 	if err != nil {
 		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(baseURL), err)
 	}
 	return c, nil
 }
 
-// home returns the home directory, with an error that says how to do
-// without one.
-func (f *Factory) home() (string, error) {
-	h, err := f.HomeDir()
+// configFile is the config file a command uses: --config > RHODERC >
+// ~/.rhoderc (rhoderc.Locate).
+type configFile struct {
+	flag   string
+	getenv func(string) string
+	home   func() (string, error)
+}
+
+func (c configFile) path() (string, error) { return rhoderc.Locate(c.flag, c.getenv, c.home) }
+
+// load reads the file; a missing file is an empty config.
+func (c configFile) load() (*rhoderc.File, error) {
+	p, err := c.path()
 	if err != nil {
-		return "", fmt.Errorf("cannot find the home directory (set HOME or pass --config): %w", err)
+		return nil, err
 	}
-	return h, nil
+	return rhoderc.Load(p)
+}
+
+// update runs fn under the file's lock and saves atomically.
+func (c configFile) update(ctx context.Context, fn func(*rhoderc.File) error) error {
+	p, err := c.path()
+	if err != nil {
+		return err
+	}
+	return rhoderc.Update(ctx, p, fn)
 }

@@ -3,8 +3,7 @@
 package cmd
 
 import (
-	"io"
-
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/spf13/cobra"
 )
 
@@ -56,16 +55,8 @@ func NewRootCmd(f *Factory) *cobra.Command {
   $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			// Precedence: -i > RHODECODE_HOST+RHODECODE_TOKEN >
-			// RHODECODE_INSTANCE > the file's default. The env pair is
-			// consulted only when no instance is named, so the name from
-			// the environment must not count as named when the pair is set.
-			envPair := f.Getenv("RHODECODE_HOST") != "" && f.Getenv("RHODECODE_TOKEN") != ""
-			if !cmd.Flags().Changed("instance") && !envPair {
-				g.Instance = f.Getenv("RHODECODE_INSTANCE")
-			}
-			if !cmd.Flags().Changed("config") && f.Getenv("RHODERC") != "" {
-				g.Config = f.Getenv("RHODERC")
-			}
+			// RHODECODE_INSTANCE > the file's default (package resolve).
+			g.Instance = resolve.Name(g.Instance, cmd.Flags().Changed("instance"), f.Getenv)
 			// Prompting needs a terminal on stdin; --no-input forbids it outright.
 			f.IO.SetNeverPrompt(g.NoInput || !f.IO.IsStdinTTY())
 			return nil
@@ -93,12 +84,4 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	// Our own completion command has examples and exits 2 on a bad shell.
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
-}
-
-// debugWriter returns where the HTTP trace goes, or nil.
-func (f *Factory) debugWriter(g *globalOptions) io.Writer {
-	if g.Debug {
-		return f.IO.ErrOut
-	}
-	return nil
 }

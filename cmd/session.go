@@ -4,20 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
-)
-
-// Config keys the token commands add to an instance entry. The session
-// cookie is a secret and lives beside the API token (keyring or file);
-// the token id is not secret and always goes to the file.
-const (
-	keySessionCookie = "session_cookie"
-	keyTokenID       = "token_id"
 )
 
 // webTarget is an instance as token management sees it: where it is, who
@@ -30,40 +22,20 @@ type webTarget struct {
 	ephemeral bool
 	// apiToken is the tool's own API token, "" when there is none.
 	apiToken string
-	// tokenID is the server id of apiToken when known, else 0.
-	tokenID int
-	// vcsTokenID is the server id of the managed VCS token, else 0.
-	vcsTokenID int
-	// fileSession is the session cookie kept in the config file (file
-	// storage), as read with the rest of the entry.
-	fileSession string
 }
 
-// newWebTarget reads what token management needs of an instance from the
-// config file it was selected from; the API token is the caller's business.
-func newWebTarget(cfg *rhoderc.File, in rhoderc.Instance) *webTarget {
-	id := func(key string) int {
-		v, _ := cfg.InstanceValue(in.Name, key)
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	wt := &webTarget{Instance: in, tokenID: id(keyTokenID), vcsTokenID: id(keyVCSTokenID)}
-	wt.fileSession, _ = cfg.InstanceValue(in.Name, keySessionCookie)
-	return wt
-}
-
-// resolveWebTarget picks the instance like resolveTarget, but an instance
-// without an API token is fine: the web session does not need one.
-func (f *Factory) resolveWebTarget(ctx context.Context, g *globalOptions) (*webTarget, error) {
-	env, cfg, in, err := f.pickInstance(g)
+// webTarget picks the instance like target, but an instance without an
+// API token is fine: the web session does not need one.
+func (d *deps) webTarget(ctx context.Context) (*webTarget, error) {
+	t, err := d.target()
 	if err != nil {
 		return nil, err
 	}
-	if env != nil {
-		return &webTarget{Instance: env.Instance, ephemeral: true, apiToken: env.Token}, nil
+	if t.Env {
+		return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.Token}, nil
 	}
-	wt := newWebTarget(cfg, in)
-	tok, err := f.instanceToken(ctx, in)
+	wt := &webTarget{Instance: t.Instance}
+	tok, err := d.apiToken(ctx, t.Instance)
 	switch {
 	case err == nil:
 		wt.apiToken = tok
@@ -82,25 +54,34 @@ type sessionFlags struct {
 	password      *string // read once per process
 }
 
-// readPassword returns the password for a web login: stdin with
+// sessionOpener opens logged-in web sessions: with the stored session
+// cookie while it lives, else with the password (stdin or a prompt),
+// keeping the new cookie where the instance keeps its secrets.
+type sessionOpener struct {
+	io      *iostreams.IOStreams
+	secrets *secrets.Store
+	http    client.Options
+}
+
+// password returns the password for a web login: stdin with
 // --password-stdin, a masked prompt on a terminal, else an auth error that
 // starts with why (what needs the password) and says how to provide it.
-func (f *Factory) readPassword(sf *sessionFlags, username, baseURL, why string) (string, error) {
+func (s *sessionOpener) password(sf *sessionFlags, username, baseURL, why string) (string, error) {
 	if sf.password != nil {
 		return *sf.password, nil
 	}
 	var pw string
 	switch {
 	case sf.PasswordStdin:
-		b, err := f.IO.ReadAllIn(maxTokenInput)
+		b, err := s.io.ReadAllIn(maxTokenInput)
 		if err != nil {
 			return "", err
 		}
 		// Only the line ending goes: a password may start or end with spaces.
 		pw = strings.TrimRight(string(b), "\r\n")
-	case f.IO.CanPrompt():
+	case s.io.CanPrompt():
 		var err error
-		if pw, err = f.IO.PromptSecret(fmt.Sprintf("Password for %s on %s: ", username, baseURL)); err != nil {
+		if pw, err = s.io.PromptSecret(fmt.Sprintf("Password for %s on %s: ", username, baseURL)); err != nil {
 			return "", err
 		}
 	default:
@@ -113,67 +94,34 @@ func (f *Factory) readPassword(sf *sessionFlags, username, baseURL, why string) 
 	return pw, nil
 }
 
-// newWebSession builds a session for the instance with the stored cookie,
-// if any; an ephemeral target starts with none.
-func (f *Factory) newWebSession(ctx context.Context, g *globalOptions, wt *webTarget) (*client.WebSession, error) {
-	ws, err := client.NewWebSession(wt.URL, client.Options{
-		Timeout:   f.HTTPTimeout,
-		UserAgent: f.userAgent(),
-		Debug:     f.debugWriter(g),
-	})
+// open builds a session for the instance with the stored cookie, if any;
+// an ephemeral target starts with none.
+func (s *sessionOpener) open(ctx context.Context, wt *webTarget) (*client.WebSession, error) {
+	ws, err := client.NewWebSession(wt.URL, s.http)
 	if err != nil {
 		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(wt.URL), err)
 	}
 	if wt.ephemeral {
 		return ws, nil
 	}
-	cookie, err := f.loadSessionCookie(ctx, wt)
-	if err != nil {
+	cookie, err := s.secrets.Get(ctx, wt.Instance, secrets.WebSession)
+	switch {
+	case errors.Is(err, secrets.ErrNotFound):
+		return ws, nil
+	case err != nil:
 		return nil, err
 	}
-	if cookie != "" {
-		if err := ws.SetSessionCookie(cookie); err != nil {
-			return nil, fmt.Errorf("stored web session of %q is unreadable: %w", wt.Name, err)
-		}
+	if err := ws.SetSessionCookie(cookie); err != nil {
+		return nil, fmt.Errorf("stored web session of %q is unreadable: %w", wt.Name, err)
 	}
 	return ws, nil
 }
 
-func (f *Factory) loadSessionCookie(ctx context.Context, wt *webTarget) (string, error) {
-	if storageOf(wt.Instance) == rhoderc.StorageFile {
-		return wt.fileSession, nil
-	}
-	v, err := f.getSecret(ctx, wt.Instance, keyring.AccountWebSession)
-	switch {
-	case errors.Is(err, keyring.ErrNotFound):
-		return "", nil
-	case err != nil:
-		return "", fmt.Errorf("reading the web session of %q: %w", wt.Name, err)
-	}
-	return v, nil
-}
-
-// saveSession stores the session cookie next to the API token.
-func (f *Factory) saveSession(ctx context.Context, g *globalOptions, in rhoderc.Instance, cookie string) error {
-	if storageOf(in) == rhoderc.StorageFile {
-		return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
-			if _, ok := cfg.Instance(in.Name); ok {
-				cfg.SetInstanceValue(in.Name, keySessionCookie, cookie)
-			}
-			return nil
-		})
-	}
-	if err := f.setSecret(ctx, in, keyring.AccountWebSession, cookie); err != nil {
-		return fmt.Errorf("storing the web session: %w", err)
-	}
-	return nil
-}
-
-// withSession runs fn with a logged-in web session. It uses the stored
-// session; when there is none or it expired, it logs in once with the
-// password (stdin or prompt), stores the new session and runs fn again.
-func (f *Factory) withSession(ctx context.Context, g *globalOptions, wt *webTarget, sf *sessionFlags, fn func(*client.WebSession) error) error {
-	ws, err := f.newWebSession(ctx, g, wt)
+// with runs fn with a logged-in web session. It uses the stored session;
+// when there is none or it expired, it logs in once with the password,
+// stores the new session and runs fn again.
+func (s *sessionOpener) with(ctx context.Context, wt *webTarget, sf *sessionFlags, fn func(*client.WebSession) error) error {
+	ws, err := s.open(ctx, wt)
 	if err != nil {
 		return err
 	}
@@ -192,7 +140,7 @@ func (f *Factory) withSession(ctx context.Context, g *globalOptions, wt *webTarg
 	if wt.Username == "" {
 		return unknownUsername(wt.Name)
 	}
-	pw, err := f.readPassword(sf, wt.Username, wt.URL, why)
+	pw, err := s.password(sf, wt.Username, wt.URL, why)
 	if err != nil {
 		return err
 	}
@@ -200,9 +148,9 @@ func (f *Factory) withSession(ctx context.Context, g *globalOptions, wt *webTarg
 		return err
 	}
 	if !wt.ephemeral {
-		if err := f.saveSession(ctx, g, wt.Instance, ws.SessionCookie()); err != nil {
+		if err := s.secrets.Set(ctx, wt.Instance, secrets.WebSession, ws.SessionCookie()); err != nil {
 			// The command can go on; the next one will ask again.
-			fmt.Fprintf(f.IO.ErrOut, "%s %v\n", f.IO.WarningIcon(), err)
+			fmt.Fprintf(s.io.ErrOut, "%s %v\n", s.io.WarningIcon(), err)
 		}
 	}
 	return fn(ws)

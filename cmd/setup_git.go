@@ -4,19 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type setupGitOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	All       bool
@@ -28,7 +27,7 @@ type setupGitOptions struct {
 }
 
 func newSetupGitCmd(f *Factory, g *globalOptions) *cobra.Command {
-	opts := &setupGitOptions{f: f, g: g}
+	opts := &setupGitOptions{}
 	c := &cobra.Command{
 		Use:   "setup-git [-i <name> | --all] [--local] [--remove] [--lifetime <duration>]",
 		Short: "Make git use RhodeCode VCS tokens for your instances",
@@ -57,6 +56,7 @@ those variables, with no config file or keyring.`,
   $ rhodecode setup-git --remove -i work`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
 				return usageErrorf("give -i NAME or --all, not both")
 			}
@@ -89,34 +89,34 @@ type gitSetupResult struct {
 }
 
 func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
-	f, io := opts.f, opts.f.IO
-	scope := "--global"
+	io := opts.io
+	scope := gitconfig.Global
 	if opts.Local {
-		scope = "--local"
+		scope = gitconfig.Local
 		// Check before a token is minted that git has a repository here.
-		if _, err := f.Git(ctx, "rev-parse", "--git-dir"); err != nil {
+		if !opts.git.InRepo(ctx) {
 			return errors.New("--local writes the current repository's git config, but this is not inside a git repository; cd into one")
 		}
 	}
-	exe, err := f.Executable()
+	exe, err := opts.exe()
 	if err != nil {
 		return fmt.Errorf("finding this program's path for git config: %w", err)
 	}
 
 	// CI: the environment says everything.
-	if f.Getenv("RHODECODE_VCS_TOKEN") != "" && opts.g.Instance == "" && !opts.All {
-		host := f.Getenv("RHODECODE_HOST")
-		if host == "" || f.Getenv("RHODECODE_USERNAME") == "" {
+	if opts.getenv("RHODECODE_VCS_TOKEN") != "" && opts.g.Instance == "" && !opts.All {
+		host := opts.getenv("RHODECODE_HOST")
+		if host == "" || opts.getenv("RHODECODE_USERNAME") == "" {
 			return usageErrorf("RHODECODE_VCS_TOKEN is set: also set RHODECODE_USERNAME and RHODECODE_HOST (the server to use it for)")
 		}
-		u, err := normalizeURL(host)
+		u, err := baseurl.Normalize(host)
 		if err != nil {
 			return usageErrorf("RHODECODE_HOST: %v", err)
 		}
 		if opts.Remove {
-			return removeGitConfig(ctx, f, scope, u)
+			return opts.git.RemoveHelper(ctx, scope, u)
 		}
-		if err := writeGitConfig(ctx, f, scope, u, exe, ""); err != nil {
+		if err := opts.git.WriteHelper(ctx, scope, u, exe, ""); err != nil {
 			return err
 		}
 		if io.IsStderrTTY() {
@@ -125,7 +125,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 		return nil
 	}
 
-	cfg, err := f.loadConfig(opts.g)
+	cfg, err := opts.cfg.load()
 	if err != nil {
 		return err
 	}
@@ -133,10 +133,10 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	if opts.All {
 		targets = cfg.Instances()
 		if len(targets) == 0 {
-			return errNotLoggedIn
+			return resolve.ErrNotLoggedIn
 		}
 	} else {
-		in, err := selectInstance(cfg, opts.g.Instance)
+		in, err := resolve.Select(cfg, opts.g.Instance)
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 
 	if opts.Remove {
 		for _, in := range targets {
-			if err := removeGitConfig(ctx, f, scope, in.URL); err != nil {
+			if err := opts.git.RemoveHelper(ctx, scope, in.URL); err != nil {
 				return err
 			}
 			if io.IsStderrTTY() {
@@ -161,7 +161,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	var results []gitSetupResult
 	failed := false
 	for _, in := range targets {
-		r, err := setupOne(ctx, opts, cfg, in, scope, exe)
+		r, err := setupOne(ctx, opts, in, scope, exe)
 		if err != nil {
 			if len(targets) == 1 {
 				return err
@@ -192,18 +192,18 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 
 // setupOne makes sure the instance has a working VCS token and writes git
 // config for it.
-func setupOne(ctx context.Context, opts *setupGitOptions, cfg *rhoderc.File, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
-	f := opts.f
+func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
+	io := opts.io
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
-	token, expires, err := f.managedVCSToken(ctx, cfg, in)
+	token, expires, err := managedVCSToken(ctx, opts.secrets, in)
 	if err != nil && !errors.Is(err, errNoVCSToken) {
 		return r, err
 	}
-	if expires > 0 && expires <= f.Now().Unix() {
+	if expires > 0 && expires <= opts.now().Unix() {
 		token = "" // expired: make a new one, as the helper's hint promised
 	}
 	if opts.WithToken {
-		b, err := f.IO.ReadAllIn(maxTokenInput)
+		b, err := io.ReadAllIn(maxTokenInput)
 		if err != nil {
 			return r, err
 		}
@@ -211,25 +211,25 @@ func setupOne(ctx context.Context, opts *setupGitOptions, cfg *rhoderc.File, in 
 		if token == "" || strings.ContainsAny(token, " \t\r\n") {
 			return r, usageErrorf("expected one VCS token on standard input")
 		}
-		if err := f.storeVCSToken(ctx, opts.g, in, token, 0, -1); err != nil {
+		if err := storeVCSToken(ctx, opts.secrets, in, token, 0, -1); err != nil {
 			return r, err
 		}
 	} else if token == "" {
-		wt := newWebTarget(cfg, in)
+		wt := &webTarget{Instance: in}
 		if in.Username == "" {
 			return r, unknownUsername(in.Name)
 		}
 		var created *client.AuthToken
-		err := f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+		err := opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 			var err error
-			created, token, err = createAndReveal(ctx, ws, "token_role_vcs", f.defaultDescription("git", in.Username), opts.minutes)
+			created, token, err = createAndReveal(ctx, ws, "token_role_vcs", defaultDescription(opts.hostname, "git", in.Username), opts.minutes)
 			if err != nil {
 				return err
 			}
-			if wt.vcsTokenID > 0 && wt.vcsTokenID != created.ID {
+			if old := in.VCSTokenID; old > 0 && old != created.ID {
 				// The old managed token was rejected or expired: tidy up.
-				if err := ws.DeleteToken(ctx, wt.vcsTokenID); err == nil {
-					fmt.Fprintf(f.IO.ErrOut, "%s Revoked token %d, the VCS token git used before\n", f.IO.SuccessIcon(), wt.vcsTokenID)
+				if err := ws.DeleteToken(ctx, old); err == nil {
+					fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the VCS token git used before\n", io.SuccessIcon(), old)
 				}
 			}
 			return nil
@@ -237,160 +237,40 @@ func setupOne(ctx context.Context, opts *setupGitOptions, cfg *rhoderc.File, in 
 		if err != nil {
 			return r, fmt.Errorf("creating a VCS token for %q: %w", in.Name, err)
 		}
-		if err := f.storeVCSToken(ctx, opts.g, in, token, created.ID, expiryUnix(created)); err != nil {
+		if err := storeVCSToken(ctx, opts.secrets, in, token, created.ID, expiryUnix(created)); err != nil {
 			return r, err
 		}
 		r.TokenID, r.Created = created.ID, true
 	}
-	if v, ok := cfg.InstanceValue(in.Name, keyVCSTokenID); ok && r.TokenID == 0 {
-		r.TokenID, _ = strconv.Atoi(v)
+	if r.TokenID == 0 {
+		r.TokenID = in.VCSTokenID
 	}
 
+	// The helper keeps other hosts' credentials where the instance keeps
+	// its secrets.
 	helperArgs := ""
-	if storageOf(in) == rhoderc.StorageFile {
-		helperArgs = " --storage file"
+	if st := opts.secrets.Storage(in); st != rhoderc.StorageKeyring {
+		helperArgs = " --storage " + st
 	}
-	if err := writeGitConfig(ctx, f, scope, in.URL, exe, helperArgs); err != nil {
+	if err := opts.git.WriteHelper(ctx, scope, in.URL, exe, helperArgs); err != nil {
 		return r, err
 	}
 	r.Configured = true
 	// A token this tool just minted has role vcs and is fresh: a 401 then
 	// points at the server's auth plugins.
-	r.Verified = verifyVCSToken(ctx, f, opts.g, in, token, r.Created)
+	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created)
 	return r, nil
-}
-
-// storeVCSToken keeps the managed VCS token beside the API token and its
-// id and expiry in the file; it clears an earlier rejection.
-func (f *Factory) storeVCSToken(ctx context.Context, g *globalOptions, in rhoderc.Instance, token string, id int, expires int64) error {
-	file := storageOf(in) == rhoderc.StorageFile
-	if !file {
-		if err := f.setSecret(ctx, in, keyring.AccountVCSToken, token); err != nil {
-			return fmt.Errorf("storing the VCS token: %w", err)
-		}
-	}
-	return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
-		if _, ok := cfg.Instance(in.Name); !ok {
-			return fmt.Errorf("instance %q disappeared from %s", in.Name, cfg.Path())
-		}
-		if file {
-			cfg.SetInstanceValue(in.Name, keyVCSToken, token)
-		}
-		if id > 0 {
-			cfg.SetInstanceValue(in.Name, keyVCSTokenID, strconv.Itoa(id))
-		} else {
-			cfg.DeleteInstanceValue(in.Name, keyVCSTokenID)
-		}
-		cfg.SetInstanceValue(in.Name, keyVCSTokenExpires, strconv.FormatInt(expires, 10))
-		cfg.DeleteInstanceValue(in.Name, keyVCSTokenRejected)
-		return nil
-	})
-}
-
-// expiryUnix is a token's expiry as storeVCSToken records it: unix
-// seconds, or -1 for never.
-func expiryUnix(t *client.AuthToken) int64 {
-	if t.Expires == nil {
-		return -1
-	}
-	return t.Expires.Unix()
-}
-
-// helperValue is the git config value that runs this binary as the helper.
-func helperValue(exe, args string) string {
-	return "!" + shellQuote(exe) + " credential-helper" + args
-}
-
-// shellQuote quotes for the sh -c git runs "!" helpers with.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// ourHelpers matches the values writeGitConfig adds: the empty reset and
-// this tool's helper, wherever the binary lives.
-const ourHelpers = `^$|credential-helper`
-
-// writeGitConfig scopes the helper to the instance URL only. It removes
-// its own earlier entries first, so running it twice leaves one of each.
-func writeGitConfig(ctx context.Context, f *Factory, scope, instanceURL, exe, args string) error {
-	key := "credential." + instanceURL + ".helper"
-	if err := unsetAll(ctx, f, scope, key, ourHelpers); err != nil {
-		return err
-	}
-	for _, v := range []string{"", helperValue(exe, args)} {
-		if _, err := f.Git(ctx, "config", scope, "--add", key, v); err != nil {
-			return fmt.Errorf("writing git config: %w", err)
-		}
-	}
-	if hasPath(instanceURL) {
-		if _, err := f.Git(ctx, "config", scope, "credential."+instanceURL+".useHttpPath", "true"); err != nil {
-			return fmt.Errorf("writing git config: %w", err)
-		}
-	}
-	return nil
-}
-
-// removeGitConfig undoes writeGitConfig.
-func removeGitConfig(ctx context.Context, f *Factory, scope, instanceURL string) error {
-	if err := unsetAll(ctx, f, scope, "credential."+instanceURL+".helper", ourHelpers); err != nil {
-		return err
-	}
-	if hasPath(instanceURL) {
-		return unsetAll(ctx, f, scope, "credential."+instanceURL+".useHttpPath", "")
-	}
-	return nil
-}
-
-func unsetAll(ctx context.Context, f *Factory, scope, key, pattern string) error {
-	args := []string{"config", scope, "--unset-all", key}
-	if pattern != "" {
-		args = append(args, pattern)
-	}
-	_, err := f.Git(ctx, args...)
-	var ge *GitError
-	if errors.As(err, &ge) && ge.Code == 5 {
-		return nil // nothing to unset
-	}
-	if err != nil {
-		return fmt.Errorf("writing git config: %w", err)
-	}
-	return nil
-}
-
-func hasPath(instanceURL string) bool {
-	u, err := url.Parse(instanceURL)
-	return err == nil && strings.Trim(u.Path, "/") != ""
-}
-
-// gitHelperURLs returns the URLs for which git, as configured where the
-// command runs (global config, and the repository's when inside one),
-// calls this tool's helper: one git call for all instances.
-func gitHelperURLs(ctx context.Context, f *Factory) map[string]bool {
-	out, err := f.Git(ctx, "config", "--get-regexp", `^credential\..+\.helper$`)
-	if err != nil {
-		return nil
-	}
-	urls := map[string]bool{}
-	for _, line := range strings.Split(out, "\n") {
-		key, value, _ := strings.Cut(line, " ")
-		if !strings.Contains(value, "credential-helper") {
-			continue
-		}
-		key = strings.TrimPrefix(key, "credential.")
-		urls[strings.TrimSuffix(key, ".helper")] = true
-	}
-	return urls
 }
 
 // verifyVCSToken does what git's first request does: info/refs of a
 // repository the user can read, with Basic auth. It returns "ok",
 // "skipped: ..." or what to do about the problem.
-func verifyVCSToken(ctx context.Context, f *Factory, g *globalOptions, in rhoderc.Instance, token string, minted bool) string {
-	api, err := f.instanceToken(ctx, in)
+func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token string, minted bool) string {
+	api, err := d.apiToken(ctx, in)
 	if err != nil {
 		return "skipped: no API token to find a repository with"
 	}
-	c, err := f.newClient(in.URL, api, f.debugWriter(g))
+	c, err := d.newClient(in.URL, api)
 	if err != nil {
 		return "skipped: " + err.Error()
 	}

@@ -29,18 +29,13 @@ no password until it expires. The password itself is never stored.`,
 		RunE: groupRunE,
 	}
 	c.AddCommand(
-		newTokenListCmd(f, g, nil),
-		newTokenCreateCmd(f, g, nil),
-		newTokenShowCmd(f, g, nil),
-		newTokenRevokeCmd(f, g, nil),
-		newTokenRotateCmd(f, g, nil),
+		newTokenListCmd(f, g),
+		newTokenCreateCmd(f, g),
+		newTokenShowCmd(f, g),
+		newTokenRevokeCmd(f, g),
+		newTokenRotateCmd(f, g),
 	)
 	return c
-}
-
-// addSessionFlags registers the flag every web-session command takes.
-func addSessionFlags(c *cobra.Command, sf *sessionFlags) {
-	c.Flags().BoolVar(&sf.PasswordStdin, "password-stdin", false, "Read the RhodeCode password from standard input when a web login is needed")
 }
 
 // tokenJSON is a token as --json prints it.
@@ -82,8 +77,8 @@ func ownTokenID(page *client.TokenPage, wt *webTarget) int {
 	if wt.apiToken == "" {
 		return 0
 	}
-	if wt.tokenID != 0 {
-		if t := page.FindToken(wt.tokenID); t != nil && tokenMatches(t, wt.apiToken) {
+	if wt.TokenID != 0 {
+		if t := page.FindToken(wt.TokenID); t != nil && tokenMatches(t, wt.apiToken) {
 			return t.ID
 		}
 	}
@@ -102,7 +97,7 @@ func ownTokenID(page *client.TokenPage, wt *webTarget) int {
 // usedByTool reports whether the tool uses t for the instance: as its own
 // API token (own, from ownTokenID) or as the VCS token it hands to git.
 func usedByTool(t *client.AuthToken, own int, wt *webTarget) bool {
-	return t.ID == own || (wt.vcsTokenID != 0 && t.ID == wt.vcsTokenID)
+	return t.ID == own || (wt.VCSTokenID != 0 && t.ID == wt.VCSTokenID)
 }
 
 func tokenMatches(t *client.AuthToken, secret string) bool {
@@ -114,8 +109,8 @@ func tokenMatches(t *client.AuthToken, secret string) bool {
 
 // defaultDescription is what the web UI would show for a token this tool
 // creates: which tool, for whom, on which machine.
-func (f *Factory) defaultDescription(kind, username string) string {
-	host, err := f.Hostname()
+func defaultDescription(hostname func() (string, error), kind, username string) string {
+	host, err := hostname()
 	if err != nil || host == "" {
 		host = "unknown-host"
 	}

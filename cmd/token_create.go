@@ -10,8 +10,7 @@ import (
 )
 
 type tokenCreateOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	Role        string
@@ -21,8 +20,8 @@ type tokenCreateOptions struct {
 	minutes     int
 }
 
-func newTokenCreateCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenCreateOptions) error) *cobra.Command {
-	opts := &tokenCreateOptions{f: f, g: g}
+func newTokenCreateCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &tokenCreateOptions{}
 	c := &cobra.Command{
 		Use:   "create --role <role> [--description <text>] [--lifetime <duration> | --expires <date>]",
 		Short: "Create an auth token and print its secret",
@@ -39,6 +38,7 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
   $ rhodecode token create --role api --expires 2027-01-01 --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			r, ok := roleConstant(opts.Role)
 			if !ok {
 				return usageErrorf("--role must be one of %s, not %q", strings.Join(roleNames(), ", "), opts.Role)
@@ -52,9 +52,6 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
 			}
 			if err != nil {
 				return usageErrorf("%v", err)
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return tokenCreateRun(cmd.Context(), opts)
 		},
@@ -71,19 +68,19 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
 }
 
 func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
-	f, io := opts.f, opts.f.IO
-	wt, err := f.resolveWebTarget(ctx, opts.g)
+	io := opts.io
+	wt, err := opts.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	desc := opts.Description
 	if desc == "" {
-		desc = f.defaultDescription(roleShortName(opts.Role), wt.Username)
+		desc = defaultDescription(opts.hostname, roleShortName(opts.Role), wt.Username)
 	}
 	var created *client.AuthToken
 	var secret string
 	var masked bool
-	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		created, secret, err = createAndReveal(ctx, ws, opts.Role, desc, opts.minutes)
 		if err == nil {
 			masked = created.Secret == ""

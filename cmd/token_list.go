@@ -12,8 +12,7 @@ import (
 )
 
 type tokenListOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	Role    string
@@ -21,8 +20,8 @@ type tokenListOptions struct {
 	Active  bool
 }
 
-func newTokenListCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenListOptions) error) *cobra.Command {
-	opts := &tokenListOptions{f: f, g: g}
+func newTokenListCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &tokenListOptions{}
 	c := &cobra.Command{
 		Use:     "list [--role <role>] [--expired | --active]",
 		Aliases: []string{"ls"},
@@ -39,15 +38,13 @@ note. Secrets are never listed: see rhodecode token show.`,
   $ rhodecode token list --json | jq '.[] | select(.expired) | .id'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			if opts.Role != "" {
 				r, ok := roleConstant(opts.Role)
 				if !ok {
 					return usageErrorf("--role must be one of %s, not %q", strings.Join(roleNames(), ", "), opts.Role)
 				}
 				opts.Role = r
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return tokenListRun(cmd.Context(), opts)
 		},
@@ -62,13 +59,13 @@ note. Secrets are never listed: see rhodecode token show.`,
 }
 
 func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
-	f, io := opts.f, opts.f.IO
-	wt, err := f.resolveWebTarget(ctx, opts.g)
+	io := opts.io
+	wt, err := opts.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	var page *client.TokenPage
-	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err = ws.TokenPage(ctx)
 		return err
 	})
@@ -96,14 +93,14 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 		return writeJSON(io.Out, out)
 	}
 	tty := io.IsStdoutTTY()
-	now := f.Now()
+	now := opts.now()
 	tp := newTablePrinter(io.Out, tty, "ID", "DESCRIPTION", "ROLE", "SCOPE", "EXPIRES", "NOTE")
 	for _, t := range rows {
 		note := ""
 		switch {
 		case t.ID == own:
 			note = "used by rhodecode"
-		case t.ID == wt.vcsTokenID && wt.vcsTokenID != 0:
+		case t.ID == wt.VCSTokenID && wt.VCSTokenID != 0:
 			note = "used by git via rhodecode"
 		}
 		if tty {

@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type tokenRevokeOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	IDs     []int
@@ -22,8 +21,8 @@ type tokenRevokeOptions struct {
 	Yes     bool
 }
 
-func newTokenRevokeCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenRevokeOptions) error) *cobra.Command {
-	opts := &tokenRevokeOptions{f: f, g: g}
+func newTokenRevokeCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &tokenRevokeOptions{}
 	c := &cobra.Command{
 		Use:     "revoke {<id>... | --expired} [--yes]",
 		Aliases: []string{"delete", "rm"},
@@ -55,9 +54,7 @@ working through the web session). Each id is reported; the exit status is
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
+			opts.deps = f.deps(g)
 			return tokenRevokeRun(cmd.Context(), opts)
 		},
 	}
@@ -76,14 +73,14 @@ type revokeResult struct {
 }
 
 func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
-	f, io := opts.f, opts.f.IO
-	wt, err := f.resolveWebTarget(ctx, opts.g)
+	io := opts.io
+	wt, err := opts.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	results := []revokeResult{} // JSON: [] rather than null when nothing matched
 	ownRevoked := false
-	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
 			return err
@@ -146,7 +143,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		return err
 	}
 	if ownRevoked && !wt.ephemeral {
-		if err := f.forgetAPIToken(ctx, opts.g, wt.Instance); err != nil {
+		if err := forgetAPIToken(ctx, opts.deps, wt.Instance); err != nil {
 			return err
 		}
 	}
@@ -183,22 +180,19 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 }
 
 // forgetAPIToken removes the stored API token of an instance (keyring and
-// file) but keeps the entry and its web session.
-func (f *Factory) forgetAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance) error {
-	err := f.deleteSecret(ctx, in, keyring.AccountAPIToken)
-	if err != nil && !errors.Is(err, keyring.ErrNotFound) && storageOf(in) == rhoderc.StorageKeyring {
-		return fmt.Errorf("removing the revoked API token from the keyring: %w", err)
+// file) and its id, but keeps the entry and its web session.
+func forgetAPIToken(ctx context.Context, d *deps, in rhoderc.Instance) error {
+	if err := d.secrets.Delete(ctx, in, secrets.APIToken); err != nil {
+		return err
 	}
-	return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
-		cur, ok := cfg.Instance(in.Name)
-		if !ok {
-			return nil
+	if err := d.secrets.PurgeKeyring(ctx, in, secrets.APIToken); err != nil {
+		return err
+	}
+	return d.cfg.update(ctx, func(cfg *rhoderc.File) error {
+		if e, ok := cfg.Instance(in.Name); ok {
+			e.Storage, e.TokenID = e.EffectiveStorage(), 0
+			cfg.SetInstance(e)
 		}
-		storage := storageOf(cur)
-		cur.Token = ""
-		cur.Storage = storage
-		cfg.SetInstance(cur)
-		cfg.DeleteInstanceValue(in.Name, keyTokenID)
 		return nil
 	})
 }

@@ -7,22 +7,21 @@ import (
 	"slices"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type tokenRotateOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	ID       int
 	Lifetime string
 }
 
-func newTokenRotateCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenRotateOptions) error) *cobra.Command {
-	opts := &tokenRotateOptions{f: f, g: g}
+func newTokenRotateCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &tokenRotateOptions{}
 	c := &cobra.Command{
 		Use:   "rotate <id> [--lifetime <duration>]",
 		Short: "Replace an auth token with a new one",
@@ -40,6 +39,7 @@ token it hands to git, the stored copy is replaced too.`,
   $ NEW=$(rhodecode token rotate 43 --lifetime 30d)`,
 		Args: exactArgs(1, "one token id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			id, err := parseTokenID(args[0])
 			if err != nil {
 				return err
@@ -49,9 +49,6 @@ token it hands to git, the stored copy is replaced too.`,
 				if _, err := parseLifetime(opts.Lifetime); err != nil {
 					return usageErrorf("%v", err)
 				}
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return tokenRotateRun(cmd.Context(), opts)
 		},
@@ -65,15 +62,15 @@ token it hands to git, the stored copy is replaced too.`,
 var apiRoles = []string{"token_role_api", "token_role_all"}
 
 func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
-	f, io := opts.f, opts.f.IO
-	wt, err := f.resolveWebTarget(ctx, opts.g)
+	io := opts.io
+	wt, err := opts.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	var old, created *client.AuthToken
 	var secret string
 	isOwn, isVCS := false, false
-	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
 			return err
@@ -82,7 +79,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
 		}
 		isOwn = ownTokenID(page, wt) == old.ID
-		isVCS = wt.vcsTokenID != 0 && wt.vcsTokenID == old.ID
+		isVCS = wt.VCSTokenID != 0 && wt.VCSTokenID == old.ID
 		minutes := -1
 		switch {
 		case opts.Lifetime != "":
@@ -97,7 +94,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if err != nil {
 			return err
 		}
-		if verr := f.verifyNewToken(ctx, opts.g, wt, created, secret); verr != nil {
+		if verr := verifyNewToken(ctx, opts.deps, wt, created, secret); verr != nil {
 			// The old token stays; the broken new one goes.
 			if derr := ws.DeleteToken(ctx, created.ID); derr != nil {
 				return fmt.Errorf("the new token %d does not work (%v) and could not be removed (%v); the old token %d is unchanged", created.ID, verr, derr, old.ID)
@@ -107,13 +104,14 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if isOwn && !wt.ephemeral {
 			// Store the replacement before the old token dies, so the tool
 			// is never left holding a revoked token.
-			if err := f.replaceAPIToken(ctx, opts.g, wt.Instance, secret, created.ID); err != nil {
+			err := opts.secrets.Save(ctx, wt.Instance, secrets.APIToken, secret, func(e *rhoderc.Instance) { e.TokenID = created.ID })
+			if err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)
 			}
 		}
 		if isVCS && !wt.ephemeral {
-			if err := f.storeVCSToken(ctx, opts.g, wt.Instance, secret, created.ID, expiryUnix(created)); err != nil {
+			if err := storeVCSToken(ctx, opts.secrets, wt.Instance, secret, created.ID, expiryUnix(created)); err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new VCS token failed, token %d was kept: %w", old.ID, err)
 			}
@@ -147,7 +145,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 // verifyNewToken checks a fresh token the way it will be used: API tokens
 // must pass get_user; other roles must at least be known to the server as
 // the user's (get_user's auth_tokens, when the tool has an API token).
-func (f *Factory) verifyNewToken(ctx context.Context, g *globalOptions, wt *webTarget, t *client.AuthToken, secret string) error {
+func verifyNewToken(ctx context.Context, d *deps, wt *webTarget, t *client.AuthToken, secret string) error {
 	probe := ""
 	switch {
 	case slices.Contains(apiRoles, t.Role):
@@ -157,7 +155,7 @@ func (f *Factory) verifyNewToken(ctx context.Context, g *globalOptions, wt *webT
 	default:
 		return nil // nothing to ask the API with; the token list already shows it
 	}
-	c, err := f.newClient(wt.URL, probe, f.debugWriter(g))
+	c, err := d.newClient(wt.URL, probe)
 	if err != nil {
 		return err
 	}
@@ -172,26 +170,4 @@ func (f *Factory) verifyNewToken(ctx context.Context, g *globalOptions, wt *webT
 		return errors.New("the server does not list the new token among the user's tokens")
 	}
 	return nil
-}
-
-// replaceAPIToken stores a new API token for an instance where the old one
-// was kept, and records its id.
-func (f *Factory) replaceAPIToken(ctx context.Context, g *globalOptions, in rhoderc.Instance, secret string, id int) error {
-	if storageOf(in) == rhoderc.StorageKeyring {
-		if err := f.setSecret(ctx, in, keyring.AccountAPIToken, secret); err != nil {
-			return err
-		}
-	}
-	return f.updateConfig(ctx, g, func(cfg *rhoderc.File) error {
-		cur, ok := cfg.Instance(in.Name)
-		if !ok {
-			return fmt.Errorf("instance %q disappeared from %s", in.Name, cfg.Path())
-		}
-		if storageOf(cur) == rhoderc.StorageFile {
-			cur.Token = secret
-			cfg.SetInstance(cur)
-		}
-		cfg.SetInstanceValue(in.Name, keyTokenID, fmt.Sprint(id))
-		return nil
-	})
 }

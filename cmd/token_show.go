@@ -3,22 +3,20 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/spf13/cobra"
 )
 
 type tokenShowOptions struct {
-	f  *Factory
-	g  *globalOptions
+	*deps
 	sf sessionFlags
 
 	ID int
 }
 
-func newTokenShowCmd(f *Factory, g *globalOptions, runF func(context.Context, *tokenShowOptions) error) *cobra.Command {
-	opts := &tokenShowOptions{f: f, g: g}
+func newTokenShowCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &tokenShowOptions{}
 	c := &cobra.Command{
 		Use:   "show <id>",
 		Short: "Reveal the secret of one auth token",
@@ -29,14 +27,12 @@ call the web UI's "show" uses; older servers list secrets in full.`,
   $ rhodecode token show 42 --json`,
 		Args: exactArgs(1, "one token id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
 			id, err := parseTokenID(args[0])
 			if err != nil {
 				return err
 			}
 			opts.ID = id
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return tokenShowRun(cmd.Context(), opts)
 		},
 	}
@@ -44,24 +40,16 @@ call the web UI's "show" uses; older servers list secrets in full.`,
 	return c
 }
 
-func parseTokenID(s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil || id <= 0 {
-		return 0, usageErrorf("token id must be a positive number, not %q (see rhodecode token list)", s)
-	}
-	return id, nil
-}
-
 func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
-	f, io := opts.f, opts.f.IO
-	wt, err := f.resolveWebTarget(ctx, opts.g)
+	io := opts.io
+	wt, err := opts.webTarget(ctx)
 	if err != nil {
 		return err
 	}
 	var tok *client.AuthToken
 	var secret string
 	own := 0
-	err = f.withSession(ctx, opts.g, wt, &opts.sf, func(ws *client.WebSession) error {
+	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
 			return err

@@ -138,3 +138,11 @@ func humanDuration(d time.Duration) string {
 func round(d, unit time.Duration) int {
 	return int((d + unit/2) / unit)
 }
+
+// maskToken shows the first four characters, as RhodeCode's own pages do.
+func maskToken(tok string) string {
+	if len(tok) <= 4 {
+		return "****"
+	}
+	return tok[:4] + "****"
+}

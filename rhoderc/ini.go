@@ -26,11 +26,11 @@ const (
 // iniKeyName maps a tool key name to the name rhodecode-tools uses.
 func iniKeyName(key string) string {
 	switch key {
-	case keyURL:
+	case KeyURL:
 		return "api_host"
-	case keyToken:
+	case KeyToken:
 		return "api_key"
-	case keyStorage:
+	case KeyStorage:
 		return "token_storage"
 	}
 	return key

@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -46,34 +47,60 @@ const (
 	StorageFile    = "file"
 )
 
-// Tool key names, as used by InstanceValue and friends. The INI dialect maps
-// the first three to the names rhodecode-tools uses (see iniKeyName).
+// Key names of an instance entry, as used by InstanceValue and friends and
+// as they appear in a TOML file. The INI dialect maps the first three to
+// the names rhodecode-tools uses (see iniKeyName). Values are strings in
+// both dialects, so files written by older versions read the same.
 const (
-	keyURL      = "url"
-	keyToken    = "token"
-	keyStorage  = "storage"
-	keyUsername = "username"
-	keyRepoDir  = "repo_dir"
+	KeyURL              = "url"
+	KeyToken            = "token"
+	KeyStorage          = "storage"
+	KeyUsername         = "username"
+	KeyRepoDir          = "repo_dir"
+	KeyTokenID          = "token_id"
+	KeySessionCookie    = "session_cookie"
+	KeyVCSToken         = "vcs_token"
+	KeyVCSTokenID       = "vcs_token_id"
+	KeyVCSTokenExpires  = "vcs_token_expires"
+	KeyVCSTokenRejected = "vcs_token_rejected"
 )
 
-// Instance is the tool's view of one RhodeCode server entry.
+// Instance is the tool's view of one RhodeCode server entry. The secrets
+// (Token, SessionCookie, VCSToken) are set only for file storage; with the
+// keyring they live there and these fields stay empty.
 type Instance struct {
 	Name     string // section/table name
 	URL      string // base URL, as stored (INI: api_host; TOML: url)
 	Username string // RhodeCode username recorded at login ("" if unknown)
-	Storage  string // StorageKeyring or StorageFile; "" means: INI => file if Token != "" ; TOML => keyring
+	Storage  string // StorageKeyring or StorageFile; "" is resolved by EffectiveStorage
 	Token    string // API token when stored in the file (INI: api_key; TOML: token), else ""
 	RepoDir  string // INI repo_dir / TOML repo_dir (kept, never required)
+
+	// TokenID is the server id of the tool's API token, 0 when unknown.
+	TokenID int
+	// SessionCookie is the web session of the token commands.
+	SessionCookie string
+	// VCSToken is the managed VCS token that git gets.
+	VCSToken string
+	// VCSTokenID is the server id of the managed VCS token, 0 when unknown.
+	VCSTokenID int
+	// VCSTokenExpires is the managed VCS token's expiry in unix seconds,
+	// -1 for never, 0 when nothing is recorded.
+	VCSTokenExpires int64
+	// VCSTokenRejected is set when git reported the VCS token rejected.
+	VCSTokenRejected bool
 }
 
-// EffectiveStorage resolves an empty Storage the way each dialect defines
-// it: an INI entry written by rhodecode-tools keeps its token in the file,
-// a TOML entry without storage uses the keyring.
-func (in Instance) EffectiveStorage(d Dialect) string {
+// EffectiveStorage says where the instance keeps its secrets. An explicit
+// storage wins; without one, a token in the file means the file (what
+// rhodecode-tools writes in INI, and what a hand-written TOML entry with
+// a token means), and anything else the OS keyring. This is the only
+// place the rule is written.
+func (in Instance) EffectiveStorage() string {
 	if in.Storage != "" {
 		return in.Storage
 	}
-	if d == DialectINI && in.Token != "" {
+	if in.Token != "" {
 		return StorageFile
 	}
 	return StorageKeyring
@@ -133,12 +160,27 @@ type File struct {
 // filepath.Join(home, ".rhoderc"). getenv is passed in so tests need not
 // touch the process environment.
 func DefaultPath(getenv func(string) string, home string) string {
+	p, _ := Locate("", getenv, func() (string, error) { return home, nil })
+	return p
+}
+
+// Locate finds the config file: flag (--config) > $RHODERC > ~/.rhoderc.
+// It is the only reader of RHODERC. home is asked only when needed, so a
+// machine without a home directory works with either of the others.
+func Locate(flag string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
 	if getenv != nil {
 		if p := getenv("RHODERC"); p != "" {
-			return p
+			return p, nil
 		}
 	}
-	return filepath.Join(home, ".rhoderc")
+	h, err := home()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory (set HOME or pass --config): %w", err)
+	}
+	return filepath.Join(h, ".rhoderc"), nil
 }
 
 // Load reads path. A missing file gives an empty TOML *File and no error.
@@ -215,13 +257,49 @@ func (f *File) Instance(name string) (Instance, bool) {
 
 func (f *File) instance(name string) Instance {
 	v := func(k string) string { s, _ := f.b.get(name, k); return s }
+	// Numbers a hand edit broke read as "not recorded", as before.
+	n := func(k string) int64 { i, _ := strconv.ParseInt(v(k), 10, 64); return i }
 	return Instance{
-		Name:     name,
-		URL:      v(keyURL),
-		Username: v(keyUsername),
-		Storage:  v(keyStorage),
-		Token:    v(keyToken),
-		RepoDir:  v(keyRepoDir),
+		Name:             name,
+		URL:              v(KeyURL),
+		Username:         v(KeyUsername),
+		Storage:          v(KeyStorage),
+		Token:            v(KeyToken),
+		RepoDir:          v(KeyRepoDir),
+		TokenID:          int(n(KeyTokenID)),
+		SessionCookie:    v(KeySessionCookie),
+		VCSToken:         v(KeyVCSToken),
+		VCSTokenID:       int(n(KeyVCSTokenID)),
+		VCSTokenExpires:  n(KeyVCSTokenExpires),
+		VCSTokenRejected: v(KeyVCSTokenRejected) == "true",
+	}
+}
+
+// fields lists an instance's keys with their values as written, in the
+// order a new entry gets them; "" means the key is absent.
+func (in Instance) fields() [11]struct{ k, v string } {
+	num := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	rejected := ""
+	if in.VCSTokenRejected {
+		rejected = "true"
+	}
+	return [...]struct{ k, v string }{
+		{KeyURL, in.URL},
+		{KeyToken, in.Token},
+		{KeyUsername, in.Username},
+		{KeyStorage, in.Storage},
+		{KeyRepoDir, in.RepoDir},
+		{KeyTokenID, num(int64(in.TokenID))},
+		{KeySessionCookie, in.SessionCookie},
+		{KeyVCSToken, in.VCSToken},
+		{KeyVCSTokenID, num(int64(in.VCSTokenID))},
+		{KeyVCSTokenExpires, num(in.VCSTokenExpires)},
+		{KeyVCSTokenRejected, rejected},
 	}
 }
 
@@ -249,13 +327,7 @@ func (f *File) SetInstance(in Instance) {
 		f.fail(err)
 		return
 	}
-	for _, kv := range [...]struct{ k, v string }{
-		{keyURL, in.URL},
-		{keyToken, in.Token},
-		{keyUsername, in.Username},
-		{keyStorage, in.Storage},
-		{keyRepoDir, in.RepoDir},
-	} {
+	for _, kv := range in.fields() {
 		cur, ok := f.b.get(in.Name, kv.k)
 		switch {
 		case kv.v == "" && ok:

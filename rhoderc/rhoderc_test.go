@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -86,22 +87,89 @@ func TestDefaultPath(t *testing.T) {
 	}
 }
 
+// TestEffectiveStorage pins the one storage rule. It used to exist twice,
+// and the copies disagreed about a TOML entry with a token and no storage:
+// the token in the file is the one to use, in either dialect.
 func TestEffectiveStorage(t *testing.T) {
 	tests := []struct {
-		in   Instance
-		d    Dialect
+		name string
+		file string
 		want string
 	}{
-		{Instance{Token: "t"}, DialectINI, StorageFile},
-		{Instance{}, DialectINI, StorageKeyring},
-		{Instance{Token: "t"}, DialectTOML, StorageKeyring},
-		{Instance{Storage: StorageFile}, DialectTOML, StorageFile},
-		{Instance{Storage: StorageKeyring, Token: "t"}, DialectINI, StorageKeyring},
+		{"INI token, no storage", "[instance:x]\napi_host = https://h\napi_key = t\n", StorageFile},
+		{"INI no token", "[instance:x]\napi_host = https://h\n", StorageKeyring},
+		{"TOML token, no storage", "[instances.x]\nurl = \"https://h\"\ntoken = \"t\"\n", StorageFile},
+		{"TOML no token", "[instances.x]\nurl = \"https://h\"\n", StorageKeyring},
+		{"TOML storage file", "[instances.x]\nurl = \"https://h\"\nstorage = \"file\"\n", StorageFile},
+		{"INI storage keyring beats a token", "[instance:x]\napi_host = https://h\napi_key = t\ntoken_storage = keyring\n", StorageKeyring},
 	}
 	for _, tc := range tests {
-		if got := tc.in.EffectiveStorage(tc.d); got != tc.want {
-			t.Errorf("%+v in %s: %q, want %q", tc.in, tc.d, got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse("rc", []byte(tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, ok := f.Instance("x")
+			if !ok {
+				t.Fatal("no instance x")
+			}
+			if got := in.EffectiveStorage(); got != tc.want {
+				t.Errorf("EffectiveStorage() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTypedFields round-trips the per-instance fields the commands keep
+// beside the token, in both dialects, as the strings older versions wrote.
+func TestTypedFields(t *testing.T) {
+	for _, start := range []string{"", "[instance:x]\napi_host = https://h\n"} {
+		f, err := Parse("rc", []byte(start))
+		if err != nil {
+			t.Fatal(err)
 		}
+		want := Instance{
+			Name: "x", URL: "https://h", Username: "alice", Storage: StorageFile, Token: "t",
+			TokenID: 7, SessionCookie: "rhodecode=abc", VCSToken: "v", VCSTokenID: 8,
+			VCSTokenExpires: -1, VCSTokenRejected: true,
+		}
+		f.SetInstance(want)
+		b, err := f.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"7", "8", "-1", "true", "rhodecode=abc"} {
+			if !strings.Contains(string(b), s) {
+				t.Errorf("%s: %q missing from\n%s", f.Dialect(), s, b)
+			}
+		}
+		f2, err := Parse("rc", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f2.Instance("x"); got != want {
+			t.Errorf("%s: read back %+v, want %+v", f.Dialect(), got, want)
+		}
+		// Zero values remove their keys.
+		cleared := want
+		cleared.TokenID, cleared.VCSTokenExpires, cleared.VCSTokenRejected, cleared.SessionCookie = 0, 0, false, ""
+		f2.SetInstance(cleared)
+		for _, k := range []string{KeyTokenID, KeyVCSTokenExpires, KeyVCSTokenRejected, KeySessionCookie} {
+			if v, ok := f2.InstanceValue("x", k); ok {
+				t.Errorf("%s: %s = %q after clearing", f.Dialect(), k, v)
+			}
+		}
+	}
+}
+
+func TestTOMLNonStringValues(t *testing.T) {
+	f, err := Parse("rc", []byte("[instances.x]\nurl = \"https://h\"\ntoken_id = 12\nvcs_token_rejected = true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := f.Instance("x")
+	if in.TokenID != 12 || !in.VCSTokenRejected {
+		t.Errorf("got %+v", in)
 	}
 }
 

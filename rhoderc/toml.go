@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -80,9 +81,18 @@ func (d *tomlDoc) names() []string { return slices.Clone(d.order) }
 
 func (d *tomlDoc) has(name string) bool { return d.table(name) != nil }
 
+// get returns a value as a string. The tool writes strings only, but a
+// hand-written token_id = 12 or vcs_token_rejected = true reads as meant.
 func (d *tomlDoc) get(name, key string) (string, bool) {
-	s, ok := d.table(name)[key].(string)
-	return s, ok
+	switch v := d.table(name)[key].(type) {
+	case string:
+		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
 }
 
 func (d *tomlDoc) ensure(name string) error {

@@ -1,0 +1,39 @@
+package cmd
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+)
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// exactArgs requires n positional arguments, as a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("expected %s", what)
+		}
+		return nil
+	}
+}
+
+// parseTokenID reads a token id argument.
+func parseTokenID(s string) (int, error) {
+	id, err := strconv.Atoi(s)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("token id must be a positive number, not %q (see rhodecode token list)", s)
+	}
+	return id, nil
+}
+
+// addSessionFlags registers the flag every web-session command takes.
+func addSessionFlags(c *cobra.Command, sf *sessionFlags) {
+	c.Flags().BoolVar(&sf.PasswordStdin, "password-stdin", false, "Read the RhodeCode password from standard input when a web login is needed")
+}

@@ -1,0 +1,151 @@
+// Package gitconfig reads and writes the git config that points git's
+// credential helper at this tool, one instance URL at a time. It runs the
+// git on PATH (or what the caller passes in), so git's own rules for
+// scopes, includes and quoting apply.
+package gitconfig
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+)
+
+// Runner runs git with args and returns its stdout; a non-zero exit is an
+// *Error.
+type Runner func(ctx context.Context, args ...string) (string, error)
+
+// Run runs the git on PATH.
+func Run(ctx context.Context, args ...string) (string, error) {
+	var stdout, stderr bytes.Buffer
+	c := exec.CommandContext(ctx, "git", args...)
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return stdout.String(), &Error{Args: args, Code: ee.ExitCode(), Stderr: strings.TrimSpace(stderr.String())}
+	}
+	if err != nil {
+		return "", fmt.Errorf("running git: %w", err)
+	}
+	return stdout.String(), nil
+}
+
+// Error is a git command that exited non-zero.
+type Error struct {
+	// Args are git's arguments, without "git".
+	Args []string
+	// Code is git's exit status (5 from git config means nothing to unset).
+	Code int
+	// Stderr is what git printed, trimmed.
+	Stderr string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("git %s: exit %d: %s", strings.Join(e.Args, " "), e.Code, e.Stderr)
+}
+
+// Scopes of git config.
+const (
+	Global = "--global"
+	Local  = "--local"
+)
+
+// Config edits git config through a Runner.
+type Config struct {
+	Git Runner
+}
+
+// InRepo reports whether the working directory is inside a git repository
+// (--local needs one).
+func (c Config) InRepo(ctx context.Context) bool {
+	_, err := c.Git(ctx, "rev-parse", "--git-dir")
+	return err == nil
+}
+
+// HelperValue is the git config value that runs exe as the helper, with
+// extra arguments (" --storage file").
+func HelperValue(exe, args string) string {
+	return "!" + ShellQuote(exe) + " credential-helper" + args
+}
+
+// ShellQuote quotes for the sh -c git runs "!" helpers with.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ourHelpers matches the values WriteHelper adds: the empty reset and
+// this tool's helper, wherever the binary lives.
+const ourHelpers = `^$|credential-helper`
+
+// WriteHelper scopes the helper to the instance URL only: an empty
+// helper first (so no other helper shadows it), then exe's. It removes its
+// own earlier entries first, so running it twice leaves one of each.
+func (c Config) WriteHelper(ctx context.Context, scope, instanceURL, exe, args string) error {
+	key := "credential." + instanceURL + ".helper"
+	if err := c.unsetAll(ctx, scope, key, ourHelpers); err != nil {
+		return err
+	}
+	for _, v := range []string{"", HelperValue(exe, args)} {
+		if _, err := c.Git(ctx, "config", scope, "--add", key, v); err != nil {
+			return fmt.Errorf("writing git config: %w", err)
+		}
+	}
+	if baseurl.HasPath(instanceURL) {
+		if _, err := c.Git(ctx, "config", scope, "credential."+instanceURL+".useHttpPath", "true"); err != nil {
+			return fmt.Errorf("writing git config: %w", err)
+		}
+	}
+	return nil
+}
+
+// RemoveHelper undoes WriteHelper.
+func (c Config) RemoveHelper(ctx context.Context, scope, instanceURL string) error {
+	if err := c.unsetAll(ctx, scope, "credential."+instanceURL+".helper", ourHelpers); err != nil {
+		return err
+	}
+	if baseurl.HasPath(instanceURL) {
+		return c.unsetAll(ctx, scope, "credential."+instanceURL+".useHttpPath", "")
+	}
+	return nil
+}
+
+func (c Config) unsetAll(ctx context.Context, scope, key, pattern string) error {
+	args := []string{"config", scope, "--unset-all", key}
+	if pattern != "" {
+		args = append(args, pattern)
+	}
+	_, err := c.Git(ctx, args...)
+	var ge *Error
+	if errors.As(err, &ge) && ge.Code == 5 {
+		return nil // nothing to unset
+	}
+	if err != nil {
+		return fmt.Errorf("writing git config: %w", err)
+	}
+	return nil
+}
+
+// HelperURLs returns the URLs for which git, as configured where the
+// command runs (global config, and the repository's when inside one),
+// calls this tool's helper: one git call for all instances.
+func (c Config) HelperURLs(ctx context.Context) map[string]bool {
+	out, err := c.Git(ctx, "config", "--get-regexp", `^credential\..+\.helper$`)
+	if err != nil {
+		return nil
+	}
+	urls := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		key, value, _ := strings.Cut(line, " ")
+		if !strings.Contains(value, "credential-helper") {
+			continue
+		}
+		key = strings.TrimPrefix(key, "credential.")
+		urls[strings.TrimSuffix(key, ".helper")] = true
+	}
+	return urls
+}

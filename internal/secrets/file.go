@@ -1,0 +1,53 @@
+package secrets
+
+import (
+	"context"
+
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+)
+
+// fileBackend keeps secrets in the instance's entry of the config file
+// (mode 0600), for machines without a usable keyring and for
+// rhodecode-tools' INI file, whose api_key those tools read.
+type fileBackend struct{ s *Store }
+
+// field points at the entry field that holds kind k.
+func field(e *rhoderc.Instance, k Kind) *string {
+	switch k {
+	case APIToken:
+		return &e.Token
+	case VCSToken:
+		return &e.VCSToken
+	default:
+		return &e.SessionCookie
+	}
+}
+
+func (fileBackend) get(_ context.Context, in rhoderc.Instance, k Kind) (string, error) {
+	if v := *field(&in, k); v != "" {
+		return v, nil
+	}
+	return "", notFound("instance %q has no %s in the config file", in.Name, k)
+}
+
+// put has nothing to do: the secret goes into the entry with the rest.
+func (fileBackend) put(context.Context, rhoderc.Instance, Kind, string) error { return nil }
+
+func (fileBackend) entry(e *rhoderc.Instance, k Kind, secret string) { *field(e, k) = secret }
+
+func (b fileBackend) del(ctx context.Context, in rhoderc.Instance, k Kind) error {
+	return b.s.update(ctx, func(cfg *rhoderc.File) error {
+		e, ok := cfg.Instance(in.Name)
+		if !ok {
+			return nil
+		}
+		if k == APIToken {
+			// The storage stays as it was: without a token, an entry with
+			// no explicit storage would turn into a keyring entry.
+			e.Storage = e.EffectiveStorage()
+		}
+		*field(&e, k) = ""
+		cfg.SetInstance(e)
+		return nil
+	})
+}
