@@ -10,6 +10,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/golden"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -119,7 +120,7 @@ func TestLoginFailuresSaveNothing(t *testing.T) {
 		stdin    string
 		args     []string
 		fault    fakerc.Fault
-		secrets  *memSecrets
+		secrets  *keyringtest.Mem
 		wantCode int
 		wantErr  string
 	}{
@@ -136,7 +137,7 @@ func TestLoginFailuresSaveNothing(t *testing.T) {
 		{name: "two words", url: srv.URL, stdin: tok + " " + tok, wantCode: 2, wantErr: "single word"},
 		{name: "no with-token, not a terminal", url: srv.URL, args: []string{"auth", "login", "--url", srv.URL}, wantCode: 2, wantErr: "--with-token is required"},
 		{name: "bad storage", url: srv.URL, stdin: tok, args: []string{"auth", "login", "--url", srv.URL, "--with-token", "--storage", "disk"}, wantCode: 2, wantErr: "--storage"},
-		{name: "keyring locked", url: srv.URL, stdin: tok, secrets: &memSecrets{m: map[string]string{}, err: errKeyringLocked}, wantCode: 1, wantErr: "rerun with --storage file"},
+		{name: "keyring locked", url: srv.URL, stdin: tok, secrets: &keyringtest.Mem{Err: errKeyringLocked}, wantCode: 1, wantErr: "rerun with --storage file"},
 		{name: "ftp url", url: "ftp://x", stdin: tok, wantCode: 2, wantErr: "http:// or https://"},
 	}
 	for _, tc := range cases {
@@ -168,8 +169,8 @@ func TestLoginFailuresSaveNothing(t *testing.T) {
 			if _, err := os.Stat(e.config); !os.IsNotExist(err) {
 				t.Errorf("config file written after a failed login (%v)", err)
 			}
-			if m, ok := e.secrets.(*memSecrets); ok && len(m.m) != 0 {
-				t.Errorf("keyring written after a failed login: %d entries", len(m.m))
+			if m, ok := e.secrets.(*keyringtest.Mem); ok && len(m.Items()) != 0 {
+				t.Errorf("keyring written after a failed login: %d entries", len(m.Items()))
 			}
 		})
 	}
@@ -191,7 +192,7 @@ func TestLoginFileStorage(t *testing.T) {
 	})
 	t.Run("locked keyring, yes on a terminal", func(t *testing.T) {
 		e := newTestEnv(t)
-		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
+		e.secrets = &keyringtest.Mem{Err: errKeyringLocked}
 		e.tty = true
 		e.stdin = srv.URL + "\ny\n\n" + tok + "\n"
 		r := e.mustRun("auth", "login")
@@ -205,7 +206,7 @@ func TestLoginFileStorage(t *testing.T) {
 	})
 	t.Run("locked keyring, no on a terminal", func(t *testing.T) {
 		e := newTestEnv(t)
-		e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
+		e.secrets = &keyringtest.Mem{Err: errKeyringLocked}
 		e.tty = true
 		e.stdin = srv.URL + "\nn\n"
 		if r := e.run("auth", "login"); r.code != 1 || !strings.Contains(r.stderr, "nothing was saved") {
@@ -231,7 +232,7 @@ func TestLoginINIKeepsFile(t *testing.T) {
 	b, _ := os.ReadFile(e.config)
 	got := scrub(string(b), srv)
 	golden.Assert(t, "rhoderc", []byte(got))
-	if m := e.secrets.(*memSecrets); len(m.m) != 0 {
+	if m := e.secrets.(*keyringtest.Mem); len(m.Items()) != 0 {
 		t.Error("token put in the keyring for an INI instance without --storage keyring")
 	}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -187,7 +188,7 @@ func TestGitCIMode(t *testing.T) {
 	if _, err := os.Stat(e.config); !os.IsNotExist(err) {
 		t.Error("CI mode wrote a config file")
 	}
-	if n := len(e.secrets.(*memSecrets).m); n != 0 {
+	if n := len(e.secrets.(*keyringtest.Mem).Items()); n != 0 {
 		t.Error("CI mode used the keyring")
 	}
 	// RHODECODE_HOST limits the helper to that server.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -213,7 +214,7 @@ func TestSetupGitWithToken(t *testing.T) {
 	if v, ok := cfg.InstanceValue("work", keyVCSTokenID); ok {
 		t.Errorf("vcs_token_id = %q for a token given on stdin", v)
 	}
-	if n := len(e.secrets.(*memSecrets).m); n != 0 {
+	if n := len(e.secrets.(*keyringtest.Mem).Items()); n != 0 {
 		t.Errorf("%d keyring entries with file storage", n)
 	}
 	got := e.helperEntries(srv.URL)

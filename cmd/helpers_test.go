@@ -14,55 +14,9 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
-
-// memSecrets is an in-memory secretStore. err, when set, is returned by
-// every call, the way an unusable OS keyring answers.
-type memSecrets struct {
-	mu  sync.Mutex
-	m   map[string]string
-	err error
-}
-
-func newMemSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
-
-func (s *memSecrets) Get(_ context.Context, service, account string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return "", s.err
-	}
-	v, ok := s.m[service+"\x00"+account]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (s *memSecrets) Set(_ context.Context, service, account, secret string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	s.m[service+"\x00"+account] = secret
-	return nil
-}
-
-func (s *memSecrets) Delete(_ context.Context, service, account string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	k := service + "\x00" + account
-	if _, ok := s.m[k]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(s.m, k)
-	return nil
-}
 
 // errKeyringLocked is what the keyring package returns for a locked collection.
 var errKeyringLocked = fmt.Errorf("%w: the keyring is locked", keyring.ErrUnavailable)
@@ -87,7 +41,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		home:    home,
 		config:  filepath.Join(home, ".rhoderc"),
 		env:     map[string]string{},
-		secrets: newMemSecrets(),
+		secrets: &keyringtest.Mem{},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/golden"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 // secretScrubber remembers every secret alice's tokens ever had, so that
@@ -287,8 +288,8 @@ func TestTokenServerDownLayouts(t *testing.T) {
 			e := newTestEnv(t)
 			passwordLoginEnv(t, e, srv)
 			cfgBefore, _ := os.ReadFile(e.config)
-			mem := e.secrets.(*memSecrets)
-			keyringBefore := maps.Clone(mem.m)
+			mem := e.secrets.(*keyringtest.Mem)
+			keyringBefore := mem.Items()
 			if len(keyringBefore) != 2 {
 				t.Fatalf("keyring after login: %d entries, want API token and session", len(keyringBefore))
 			}
@@ -297,7 +298,7 @@ func TestTokenServerDownLayouts(t *testing.T) {
 				if b, _ := os.ReadFile(e.config); string(b) != string(cfgBefore) {
 					t.Errorf("%s: config changed", what)
 				}
-				if !maps.Equal(mem.m, keyringBefore) {
+				if !maps.Equal(mem.Items(), keyringBefore) {
 					t.Errorf("%s: keyring changed", what)
 				}
 			}

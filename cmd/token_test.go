@@ -12,6 +12,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/golden"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -148,7 +149,7 @@ func TestPasswordLoginFailures(t *testing.T) {
 			if _, err := os.Stat(e.config); !os.IsNotExist(err) {
 				t.Error("config written after a failed login")
 			}
-			if n := len(e.secrets.(*memSecrets).m); n != 0 {
+			if n := len(e.secrets.(*keyringtest.Mem).Items()); n != 0 {
 				t.Errorf("%d keyring entries after a failed login", n)
 			}
 			srv.SetFault(fakerc.FaultNone)
@@ -365,7 +366,7 @@ func TestTokenCommandsFileStorage(t *testing.T) {
 	srv := fakeTokenServer(t, "4.18.0")
 	e := newTestEnv(t)
 	passwordLoginEnv(t, e, srv, "--storage", "file")
-	if n := len(e.secrets.(*memSecrets).m); n != 0 {
+	if n := len(e.secrets.(*keyringtest.Mem).Items()); n != 0 {
 		t.Errorf("%d keyring entries with file storage", n)
 	}
 	if v, ok := readConfig(t, e).InstanceValue("work", keySessionCookie); !ok || !strings.Contains(v, "rhodecode=") {
@@ -400,7 +401,7 @@ func TestLogoutRevoke(t *testing.T) {
 	if got := e.helperEntries(srv.URL); len(got) != 1 || got[0] != "" {
 		t.Errorf("git config left after logout: %q", got)
 	}
-	if n := len(e.secrets.(*memSecrets).m); n != 0 {
+	if n := len(e.secrets.(*keyringtest.Mem).Items()); n != 0 {
 		t.Errorf("%d keyring entries left", n)
 	}
 }
@@ -489,7 +490,7 @@ func TestPasswordLoginKeyringLockedCreatesNothing(t *testing.T) {
 	srv := fakeTokenServer(t, "4.27.0")
 	before := len(srv.Tokens("alice"))
 	e := newTestEnv(t)
-	e.secrets = &memSecrets{m: map[string]string{}, err: errKeyringLocked}
+	e.secrets = &keyringtest.Mem{Err: errKeyringLocked}
 	e.stdin = "wonderland\n"
 	r := e.run("auth", "login", "--url", srv.URL, "--username", "alice", "--password-stdin")
 	if r.code != 1 || !strings.Contains(r.stderr, "--storage file") {

@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/rhodecode-cli/rhodecode/internal/filelock"
 )
 
 // Lock timing: commands hold the lock for milliseconds, so a wait of
@@ -60,24 +60,19 @@ func Update(ctx context.Context, path string, fn func(*File) error) error {
 	return writeAtomic(path, after)
 }
 
-// lock takes the lock file, which is left in place afterwards: deleting it
-// would let a waiter lock a file that a newcomer has already replaced.
+// lock takes the lock file (left in place afterwards; see filelock) and
+// words a failure for the user: ErrLockTimeout or the ctx error.
 func lock(ctx context.Context, lockPath string) (unlock func(), err error) {
-	fl := flock.New(lockPath, flock.SetPermissions(0o600))
-	lctx, cancel := context.WithTimeout(ctx, lockTimeout)
-	defer cancel()
-	ok, err := fl.TryLockContext(lctx, lockRetryDelay)
+	unlock, err = filelock.Lock(ctx, lockPath, lockTimeout, lockRetryDelay)
 	switch {
-	case ok:
-		return func() { _ = fl.Unlock() }, nil
+	case err == nil:
+		return unlock, nil
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("waiting for lock %s: %w", lockPath, ctx.Err())
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, filelock.ErrTimeout):
 		return nil, fmt.Errorf("%s: %w", lockPath, ErrLockTimeout)
-	case err != nil:
-		return nil, fmt.Errorf("locking %s: %w", lockPath, err)
 	}
-	return nil, fmt.Errorf("locking %s: lock not acquired", lockPath)
+	return nil, fmt.Errorf("locking %s: %w", lockPath, err)
 }
 
 // writeAtomic replaces path with data via a temp file in the same

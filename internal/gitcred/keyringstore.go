@@ -3,14 +3,13 @@ package gitcred
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/rhodecode-cli/rhodecode/internal/filelock"
 )
 
 // Secrets is the OS keyring as this package sees it: opaque secrets under a
@@ -181,6 +180,9 @@ func (k *KeyringStore) load(ctx context.Context, protocol, host string) ([]entry
 	return entries, true, nil
 }
 
+// keyringLockRetryDelay is how often a waiting store retries the lock.
+const keyringLockRetryDelay = 5 * time.Millisecond
+
 func (k *KeyringStore) fileLock(ctx context.Context) (func(), error) {
 	path := k.LockPath
 	if path == "" {
@@ -193,17 +195,11 @@ func (k *KeyringStore) fileLock(ctx context.Context) (func(), error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	fl := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := fl.TryLockContext(tctx, 5*time.Millisecond)
-	if !ok || err != nil {
-		if err == nil || errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			err = ErrLockTimeout
-		}
+	unlock, err := filelock.Lock(ctx, path, timeout, keyringLockRetryDelay)
+	if err != nil {
 		return nil, fmt.Errorf("gitcred: keyring lock %s: %w", path, err)
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return unlock, nil
 }
 
 func defaultKeyringLockPath() string {

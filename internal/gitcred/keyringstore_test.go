@@ -11,17 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rhodecode-cli/rhodecode/internal/gitcred/gitcredtest"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 func newTestKeyring(t *testing.T, s Secrets) *KeyringStore {
-	k := NewKeyringStore(s, gitcredtest.IsNotFound)
+	k := NewKeyringStore(s, keyringtest.IsNotFound)
 	k.LockPath = filepath.Join(t.TempDir(), "keyring.lock")
 	return k
 }
 
 func TestKeyringStoreItemFormat(t *testing.T) {
-	mem := gitcredtest.NewMemSecrets()
+	mem := &keyringtest.Mem{}
 	k := newTestKeyring(t, mem)
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour).Unix()
@@ -70,7 +70,7 @@ func TestKeyringStoreBrokenItemIsNeverOverwritten(t *testing.T) {
 		`{"username":"u","password":"` + secret + `"}`,
 		`[{"username":"u","password":` + secret + `}]`,
 	} {
-		mem := gitcredtest.NewMemSecrets()
+		mem := &keyringtest.Mem{}
 		ctx := context.Background()
 		service := KeyringService("https", "h")
 		if err := mem.Set(ctx, service, KeyringAccount, content); err != nil {
@@ -91,14 +91,10 @@ func TestKeyringStoreBrokenItemIsNeverOverwritten(t *testing.T) {
 	}
 }
 
-type failingSecrets struct{ *gitcredtest.MemSecrets }
-
 var errLocked = errors.New("keyring is locked")
 
-func (*failingSecrets) Get(context.Context, string, string) (string, error) { return "", errLocked }
-
 func TestKeyringStoreSecretsErrors(t *testing.T) {
-	k := newTestKeyring(t, &failingSecrets{gitcredtest.NewMemSecrets()})
+	k := newTestKeyring(t, &keyringtest.Mem{Err: errLocked})
 	ctx := context.Background()
 	if _, _, err := k.Get(ctx, cr("https", "h", "", "-", "-")); !errors.Is(err, errLocked) {
 		t.Errorf("Get = %v, want the keyring's error", err)
@@ -109,13 +105,13 @@ func TestKeyringStoreSecretsErrors(t *testing.T) {
 }
 
 func TestKeyringStoreLockTimeout(t *testing.T) {
-	a := newTestKeyring(t, gitcredtest.NewMemSecrets())
+	a := newTestKeyring(t, &keyringtest.Mem{})
 	unlock, err := a.lock(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	b := NewKeyringStore(gitcredtest.NewMemSecrets(), gitcredtest.IsNotFound)
+	b := NewKeyringStore(&keyringtest.Mem{}, keyringtest.IsNotFound)
 	b.LockPath = a.LockPath
 	b.LockTimeout = 50 * time.Millisecond
 	if err := b.Store(context.Background(), cr("https", "h", "", "u", "p")); !errors.Is(err, ErrLockTimeout) {
@@ -128,7 +124,7 @@ func TestKeyringStoreLockTimeout(t *testing.T) {
 func TestKeyringStoreParallelSameHost(t *testing.T) {
 	const n = 20
 	run := func(t *testing.T, withLock bool) int {
-		mem := gitcredtest.NewMemSecrets()
+		mem := &keyringtest.Mem{}
 		mem.Delay = 5 * time.Millisecond
 		k := newTestKeyring(t, mem)
 		if !withLock {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred/gitcredtest"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 // Environment of a child process started by startChildren.
@@ -40,7 +41,7 @@ func childMain(kind, path, id string) error {
 	case "file":
 		s = NewFileStore(path)
 	case "keyring":
-		k := NewKeyringStore(gitcredtest.DirSecrets{Dir: path}, gitcredtest.IsNotFound)
+		k := NewKeyringStore(gitcredtest.DirSecrets{Dir: path}, keyringtest.IsNotFound)
 		k.LockPath = filepath.Join(path, "keyring.lock")
 		s = k
 	default:
@@ -100,7 +101,7 @@ func TestParallelProcesses(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		runChildren(t, "keyring", dir, n)
-		k := NewKeyringStore(gitcredtest.DirSecrets{Dir: dir}, gitcredtest.IsNotFound)
+		k := NewKeyringStore(gitcredtest.DirSecrets{Dir: dir}, keyringtest.IsNotFound)
 		checkAll(t, k, "keyring", n)
 	})
 }
@@ -129,7 +130,7 @@ func checkAll(t *testing.T, s Store, kind string, n int) {
 
 // Goroutines against the in-memory keyring: different hosts and one host.
 func TestKeyringStoreParallelGoroutines(t *testing.T) {
-	mem := gitcredtest.NewMemSecrets()
+	mem := &keyringtest.Mem{}
 	k := newTestKeyring(t, mem)
 	const n = 20
 	var wg sync.WaitGroup

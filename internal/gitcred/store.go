@@ -2,10 +2,11 @@ package gitcred
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/filelock"
 )
 
 // Store keeps credentials git asked the helper to store.
@@ -120,5 +121,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // ErrLockTimeout is wrapped by the error of a Store or Erase that gave up
-// waiting for another process's lock (see LockTimeout).
-var ErrLockTimeout = errors.New("timed out waiting for the lock")
+// waiting for another process's lock (see LockTimeout). It is
+// filelock.ErrTimeout, which KeyringStore's lock returns.
+var ErrLockTimeout = filelock.ErrTimeout

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rhodecode-cli/rhodecode/internal/gitcred/gitcredtest"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 // fixedNow is the clock of the semantics tests.
@@ -27,7 +27,7 @@ func storeFactories() []storeFactory {
 			return s
 		}},
 		{"keyring", func(t *testing.T) Store {
-			k := NewKeyringStore(gitcredtest.NewMemSecrets(), gitcredtest.IsNotFound)
+			k := NewKeyringStore(&keyringtest.Mem{}, keyringtest.IsNotFound)
 			k.LockPath = filepath.Join(t.TempDir(), "keyring.lock")
 			k.now = func() time.Time { return fixedNow }
 			return k

@@ -6,94 +6,32 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"sync"
-	"time"
+
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
-
-// ErrNotFound is what the fakes return for a missing secret.
-var ErrNotFound = errors.New("gitcredtest: secret not found")
-
-// IsNotFound reports whether err is ErrNotFound; pass it to
-// gitcred.NewKeyringStore along with a fake.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
-
-// MemSecrets is an in-memory gitcred.Secrets, safe for concurrent use.
-// Each call is atomic, like a real keyring; there are no transactions.
-type MemSecrets struct {
-	// Delay is slept in Get after reading, widening the window between a
-	// store's read and write so that a missing lock shows as lost updates.
-	Delay time.Duration
-
-	mu    sync.Mutex
-	items map[string]string
-}
-
-// NewMemSecrets returns an empty MemSecrets.
-func NewMemSecrets() *MemSecrets { return &MemSecrets{items: map[string]string{}} }
-
-func memKey(service, account string) string { return service + "\x00" + account }
-
-// Get implements gitcred.Secrets.
-func (m *MemSecrets) Get(_ context.Context, service, account string) (string, error) {
-	m.mu.Lock()
-	v, ok := m.items[memKey(service, account)]
-	m.mu.Unlock()
-	if m.Delay > 0 {
-		time.Sleep(m.Delay)
-	}
-	if !ok {
-		return "", ErrNotFound
-	}
-	return v, nil
-}
-
-// Set implements gitcred.Secrets.
-func (m *MemSecrets) Set(_ context.Context, service, account, secret string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.items[memKey(service, account)] = secret
-	return nil
-}
-
-// Delete implements gitcred.Secrets.
-func (m *MemSecrets) Delete(_ context.Context, service, account string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := memKey(service, account)
-	if _, ok := m.items[k]; !ok {
-		return ErrNotFound
-	}
-	delete(m.items, k)
-	return nil
-}
-
-// Items returns a copy of all secrets, keyed by service+"\x00"+account.
-func (m *MemSecrets) Items() map[string]string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return maps.Clone(m.items)
-}
 
 // DirSecrets is a gitcred.Secrets keeping one file per item in a
 // directory, so that several processes (a helper run by git, parallel test
-// processes) share one fake keyring. Each call is atomic (temp file and
-// rename), none spans calls.
+// processes) share one fake keyring; keyringtest.Mem is the in-process one.
+// Each call is atomic (temp file and rename), none spans calls. Like the
+// real keyring it returns keyring.ErrNotFound for a missing secret, so
+// gitcred.NewKeyringStore takes keyringtest.IsNotFound with it.
 type DirSecrets struct {
 	Dir string
 }
 
 func (d DirSecrets) file(service, account string) string {
-	return filepath.Join(d.Dir, "item-"+hex.EncodeToString([]byte(memKey(service, account))))
+	return filepath.Join(d.Dir, "item-"+hex.EncodeToString([]byte(keyringtest.Key(service, account))))
 }
 
 // Get implements gitcred.Secrets.
 func (d DirSecrets) Get(_ context.Context, service, account string) (string, error) {
 	b, err := os.ReadFile(d.file(service, account))
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", ErrNotFound
+		return "", keyring.ErrNotFound
 	}
 	return string(b), err
 }
@@ -120,12 +58,12 @@ func (d DirSecrets) Set(_ context.Context, service, account, secret string) erro
 func (d DirSecrets) Delete(_ context.Context, service, account string) error {
 	err := os.Remove(d.file(service, account))
 	if errors.Is(err, fs.ErrNotExist) {
-		return ErrNotFound
+		return keyring.ErrNotFound
 	}
 	return err
 }
 
-// Items returns all secrets, keyed by service+"\x00"+account.
+// Items returns all secrets, keyed by keyringtest.Key(service, account).
 func (d DirSecrets) Items() (map[string]string, error) {
 	ents, err := os.ReadDir(d.Dir)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred/gitcredtest"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 func main() {
@@ -39,7 +40,7 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	case "file":
 		store = gitcred.NewFileStore(path)
 	case "keyring":
-		ks := gitcred.NewKeyringStore(gitcredtest.DirSecrets{Dir: path}, gitcredtest.IsNotFound)
+		ks := gitcred.NewKeyringStore(gitcredtest.DirSecrets{Dir: path}, keyringtest.IsNotFound)
 		ks.LockPath = filepath.Join(path, "keyring.lock")
 		store = ks
 	default:
