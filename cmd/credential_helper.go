@@ -236,7 +236,7 @@ func (h *helper) otherStore() (gitcred.Store, error) {
 		}
 		return gitcred.NewFileStore(filepath.Join(filepath.Dir(p), gitCredentialsFile)), nil
 	}
-	return gitcred.NewKeyringStore(h.d.keyring, func(err error) bool { return errors.Is(err, keyring.ErrNotFound) }), nil
+	return gitcred.NewKeyringStore(h.d.keyring, keyring.IsNotFound), nil
 }
 
 // CredentialHelperFast runs `credential-helper [--storage S] OP` without

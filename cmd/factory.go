@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"time"
@@ -98,7 +97,7 @@ type deps struct {
 // RunE, after cobra has parsed the flags that g holds.
 func (f *Factory) deps(g *globalOptions) *deps {
 	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir}
-	st := secrets.New(f.Secrets, func(err error) bool { return errors.Is(err, keyring.ErrNotFound) }, cfg.update)
+	st := secrets.New(f.Secrets, keyring.IsNotFound, cfg.update)
 	v := f.Build.Version
 	if v == "" {
 		v = "dev"

@@ -43,6 +43,10 @@ const AccountVCSToken = "vcs-token"
 // service and account.
 var ErrNotFound = errors.New("secret not found in keyring")
 
+// IsNotFound reports whether err means the keyring holds no such secret;
+// stores that take a keyring interface are given this function.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
 // ErrUnavailable is wrapped by every error that means no usable keyring: no
 // D-Bus session bus, no Secret Service provider, a locked collection, or no
 // answer within the timeout. Callers can fall back to other storage when

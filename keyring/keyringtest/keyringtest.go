@@ -6,7 +6,6 @@ package keyringtest
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"sync"
 	"time"
@@ -33,10 +32,9 @@ type Mem struct {
 // Key is the key of Items for a service and account.
 func Key(service, account string) string { return service + "\x00" + account }
 
-// IsNotFound reports whether err means no secret, for the real keyring and
-// for the fakes alike: errors.Is(err, keyring.ErrNotFound). It is the
-// isNotFound to give gitcred.NewKeyringStore.
-func IsNotFound(err error) bool { return errors.Is(err, keyring.ErrNotFound) }
+// IsNotFound is keyring.IsNotFound, for tests that import only this
+// package.
+var IsNotFound = keyring.IsNotFound
 
 // Get returns the secret, or keyring.ErrNotFound.
 func (m *Mem) Get(_ context.Context, service, account string) (string, error) {
