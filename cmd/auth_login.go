@@ -2,15 +2,12 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
-	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
@@ -128,7 +125,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return usageErrorf("%v", err)
 	}
 
-	name, existing, err := loginName(cfg, opts.Name, baseURL)
+	name, existing, err := resolve.LoginName(cfg, opts.Name, baseURL)
 	if err != nil {
 		return err
 	}
@@ -261,126 +258,4 @@ func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, usernam
 		return nil, "", 0, err
 	}
 	return ws, secret, created.ID, nil
-}
-
-// chooseStorage decides between the OS keyring and the file. When the
-// keyring is unusable it says so and, on a terminal, offers the file; it
-// never falls back silently.
-func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.File, existing *rhoderc.Instance, name, baseURL string) (string, error) {
-	io := opts.io
-	storage := opts.Storage
-	if storage == "" {
-		storage = defaultStorage(cfg, existing)
-	}
-	if storage != rhoderc.StorageKeyring {
-		return storage, nil
-	}
-	// Ask the keyring now: a locked or missing one is found before
-	// anything is created on the server.
-	_, err := opts.secrets.Get(ctx, rhoderc.Instance{Name: name, URL: baseURL, Storage: storage}, secrets.APIToken)
-	if err == nil || errors.Is(err, secrets.ErrNotFound) {
-		return storage, nil
-	}
-	if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
-		return "", fmt.Errorf("using the OS keyring: %w", err)
-	}
-	if !io.CanPrompt() {
-		return "", fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
-	}
-	fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
-	ok, err2 := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
-	if err2 != nil {
-		return "", err2
-	}
-	if !ok {
-		return "", fmt.Errorf("%w; nothing was saved", err)
-	}
-	return rhoderc.StorageFile, nil
-}
-
-// readToken takes the API token from stdin (--with-token) or a masked prompt.
-func readToken(opts *authLoginOptions) (string, error) {
-	io := opts.io
-	var tok string
-	switch {
-	case opts.WithToken && !io.IsStdinTTY():
-		b, err := io.ReadAllIn(maxTokenInput)
-		if err != nil {
-			return "", err
-		}
-		tok = strings.TrimSpace(string(b))
-	case io.CanPrompt() || (opts.WithToken && io.IsStdinTTY()):
-		var err error
-		tok, err = io.PromptSecret("Paste an API token (role \"api calls\" or \"all\"): ")
-		if err != nil {
-			return "", err
-		}
-	default:
-		return "", usageErrorf("--with-token is required when not running in a terminal: rhodecode auth login --url URL --with-token < token.txt")
-	}
-	if tok == "" {
-		return "", usageErrorf("no token given on standard input")
-	}
-	if strings.ContainsAny(tok, " \t\r\n") {
-		return "", usageErrorf("the token must be a single word; got several words or lines on standard input")
-	}
-	return tok, nil
-}
-
-// loginName picks the instance name: --name, else the instance that already
-// has this URL, else one derived from the URL. It refuses to repoint an
-// existing name at another server silently.
-func loginName(cfg *rhoderc.File, name, baseURL string) (string, *rhoderc.Instance, error) {
-	if name != "" {
-		if in, ok := cfg.Instance(name); ok {
-			if !baseurl.Same(in.URL, baseURL) {
-				return "", nil, usageErrorf("instance %q is %s, not %s; pick another --name or run: rhodecode auth logout %s", name, in.URL, baseURL, name)
-			}
-			return name, &in, nil
-		}
-		return name, nil, nil
-	}
-	for _, in := range cfg.Instances() {
-		if baseurl.Same(in.URL, baseURL) {
-			in := in
-			return in.Name, &in, nil
-		}
-	}
-	name = nameFromURL(baseURL)
-	if _, taken := cfg.Instance(name); taken {
-		return "", nil, usageErrorf("an instance named %q already exists for another URL; choose a name with --name", name)
-	}
-	return name, nil, nil
-}
-
-// nameFromURL derives a readable instance name: host, port and path joined
-// with dashes ("code.example.com", "10.0.0.5-8080-code").
-func nameFromURL(baseURL string) string {
-	u, err := url.Parse(baseURL)
-	if err != nil {
-		return "default"
-	}
-	parts := []string{u.Hostname()}
-	if p := u.Port(); p != "" {
-		parts = append(parts, p)
-	}
-	for _, seg := range strings.Split(u.Path, "/") {
-		if seg != "" {
-			parts = append(parts, seg)
-		}
-	}
-	return strings.Join(parts, "-")
-}
-
-// defaultStorage keeps an instance's existing choice; new instances of
-// rhodecode-tools' INI file keep the token in api_key, where those tools
-// read it; everything else goes to the OS keyring.
-func defaultStorage(cfg *rhoderc.File, existing *rhoderc.Instance) string {
-	if existing != nil {
-		return existing.EffectiveStorage()
-	}
-	if cfg.Dialect() == rhoderc.DialectINI {
-		return rhoderc.StorageFile
-	}
-	return rhoderc.StorageKeyring
 }

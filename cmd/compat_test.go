@@ -29,6 +29,7 @@ const (
 var (
 	shellQuote    = gitconfig.ShellQuote
 	matchInstance = resolve.ForGit
+	nameFromURL   = resolve.NameFromURL
 )
 
 func storageOf(in rhoderc.Instance) string { return in.EffectiveStorage() }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
@@ -53,4 +54,50 @@ func expiryUnix(t *client.AuthToken) int64 {
 		return -1
 	}
 	return t.Expires.Unix()
+}
+
+// verifyVCSToken does what git's first request does: info/refs of a
+// repository the user can read, with Basic auth. It returns "ok",
+// "skipped: ..." or what to do about the problem.
+func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token string, minted bool) string {
+	api, err := d.apiToken(ctx, in)
+	if err != nil {
+		return "skipped: no API token to find a repository with"
+	}
+	c, err := d.newClient(in.URL, api)
+	if err != nil {
+		return "skipped: " + err.Error()
+	}
+	repos, err := c.GetRepos(ctx)
+	if err != nil {
+		return "skipped: listing repositories failed: " + oneLine(err.Error())
+	}
+	repo := ""
+	for _, r := range repos {
+		if r.RepoType == "" || r.RepoType == "git" {
+			repo = r.RepoName
+			break
+		}
+	}
+	if repo == "" {
+		return "skipped: you can read no git repository on this server"
+	}
+	p, err := c.ProbeGit(ctx, repo, in.Username, token)
+	if err != nil {
+		return oneLine(err.Error())
+	}
+	switch p.Status {
+	case 200:
+		return "ok (" + repo + ")"
+	case 401:
+		if !minted {
+			// A token from stdin may simply be wrong.
+			return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): check that it has role vcs or all and has not expired or been revoked; if it has, the server's \"Rhodecode Token\" auth plugin is probably disabled (Admin → Authentication)", repo)
+		}
+		return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): its \"Rhodecode Token\" auth plugin is probably disabled; an admin enables it under Admin → Authentication (add it to the enabled plugins, before \"rhodecode\")", repo)
+	case 403:
+		return fmt.Sprintf("the server accepted the token but refused %s (HTTP 403): you lack read permission there, or your IP address is not allowed", repo)
+	default:
+		return fmt.Sprintf("unexpected HTTP %d for %s/info/refs", p.Status, repo)
+	}
 }

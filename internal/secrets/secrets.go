@@ -107,6 +107,20 @@ func (s *Store) backend(in rhoderc.Instance) (backend, error) {
 // Storage says where the instance keeps its secrets.
 func (s *Store) Storage(in rhoderc.Instance) string { return in.EffectiveStorage() }
 
+// DefaultStorage is where a login keeps the secrets when the user does
+// not say: an instance's existing choice; for a new instance in
+// rhodecode-tools' INI file, the file (its api_key is where those tools
+// read the token); else the OS keyring.
+func DefaultStorage(cfg *rhoderc.File, existing *rhoderc.Instance) string {
+	if existing != nil {
+		return existing.EffectiveStorage()
+	}
+	if cfg.Dialect() == rhoderc.DialectINI {
+		return rhoderc.StorageFile
+	}
+	return rhoderc.StorageKeyring
+}
+
 // Get returns the instance's secret of kind k. A missing secret is an
 // error that matches ErrNotFound.
 func (s *Store) Get(ctx context.Context, in rhoderc.Instance, k Kind) (string, error) {
