@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -156,7 +157,7 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(d.io.ErrOut, "%s Revoked token %d (%s)\n", d.io.SuccessIcon(), t.ID, sanitize(t.Description))
+			fmt.Fprintf(d.io.ErrOut, "%s Revoked token %d (%s)\n", d.io.SuccessIcon(), t.ID, termtext.Sanitize(t.Description))
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -30,6 +31,7 @@ var (
 	shellQuote    = gitconfig.ShellQuote
 	matchInstance = resolve.ForGit
 	nameFromURL   = resolve.NameFromURL
+	sanitize      = termtext.Sanitize
 )
 
 func storageOf(in rhoderc.Instance) string { return in.EffectiveStorage() }

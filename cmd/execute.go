@@ -8,6 +8,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // Exit codes. This is the one place errors become codes; the README and the
@@ -99,9 +100,7 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 
 // oneLine keeps error output to one line even when a server message has
 // newlines in it.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(sanitize(s)), " ")
-}
+var oneLine = termtext.OneLine
 
 // cobraUsagePrefixes are the starts of cobra's own messages for an unknown
 // subcommand, a missing required flag and a violated flag group.

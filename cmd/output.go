@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // writeJSON prints one JSON document, indented for people who read it.
@@ -37,25 +38,9 @@ func newTablePrinter(w io.Writer, tty bool, header ...string) *tablePrinter {
 
 func (t *tablePrinter) addRow(cells ...string) {
 	for i := range cells {
-		cells[i] = sanitize(cells[i])
+		cells[i] = termtext.Sanitize(cells[i])
 	}
 	t.rows = append(t.rows, cells)
-}
-
-// sanitize drops control characters (C0 but tab, DEL, C1) from text that
-// comes from a server, such as token descriptions and error messages, so
-// it cannot move the cursor or recolour the terminal. Line breaks become
-// spaces, so the text stays on its line.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
-			return r
-		}
-		if r == '\n' || r == '\r' {
-			return ' '
-		}
-		return -1
-	}, s)
 }
 
 func (t *tablePrinter) render() error {

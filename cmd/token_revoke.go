@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -114,7 +115,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			}
 			var names []string
 			for _, t := range todo {
-				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, sanitize(t.Description), roleShortName(t.Role)))
+				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), roleShortName(t.Role)))
 			}
 			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
 			if err != nil {
@@ -127,7 +128,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		// DeleteToken checks the reloaded list: the server answers
 		// "deleted" even for ids it did not delete.
 		for _, t := range todo {
-			r := revokeResult{ID: t.ID, Description: sanitize(t.Description), Revoked: true}
+			r := revokeResult{ID: t.ID, Description: termtext.Sanitize(t.Description), Revoked: true}
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				if errors.Is(err, client.ErrSessionExpired) || errors.Is(err, client.ErrCSRF) {
 					return err

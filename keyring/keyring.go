@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	gokeyring "github.com/zalando/go-keyring"
 )
 
@@ -274,6 +275,4 @@ func classifyDBus(name string, err error) error {
 }
 
 // oneLine joins a multi-line message so it fits the CLI's one-line errors.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+var oneLine = termtext.OneLine
