@@ -63,7 +63,7 @@ file or keyring.`,
 			return credentialHelperRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Storage, "storage", rhoderc.StorageKeyring, "Where other credentials are kept: {keyring | file}")
+	c.Flags().StringVar(&opts.Storage, "storage", gitcred.StorageKeyring, "Where other credentials are kept: {keyring | file}")
 	return c
 }
 
@@ -229,14 +229,10 @@ func (h *helper) instance() (rhoderc.Instance, bool) {
 }
 
 func (h *helper) otherStore() (gitcred.Store, error) {
-	if h.storage == rhoderc.StorageFile {
+	return gitcred.Open(h.storage, func() (string, error) {
 		p, err := h.d.cfg.path()
-		if err != nil {
-			return nil, err
-		}
-		return gitcred.NewFileStore(filepath.Join(filepath.Dir(p), gitCredentialsFile)), nil
-	}
-	return gitcred.NewKeyringStore(h.d.keyring, keyring.IsNotFound), nil
+		return filepath.Join(filepath.Dir(p), gitCredentialsFile), err
+	}, h.d.keyring, keyring.IsNotFound)
 }
 
 // CredentialHelperFast runs `credential-helper [--storage S] OP` without
@@ -247,7 +243,7 @@ func CredentialHelperFast(ctx context.Context, args []string, f *Factory) (code 
 	if len(args) < 2 || args[0] != "credential-helper" {
 		return 0, false
 	}
-	opts := &credentialHelperOptions{deps: f.deps(&globalOptions{}), Storage: rhoderc.StorageKeyring}
+	opts := &credentialHelperOptions{deps: f.deps(&globalOptions{}), Storage: gitcred.StorageKeyring}
 	rest := args[1:]
 	switch {
 	case len(rest) == 3 && rest[0] == "--storage":
@@ -255,8 +251,7 @@ func CredentialHelperFast(ctx context.Context, args []string, f *Factory) (code 
 	case len(rest) == 2 && strings.HasPrefix(rest[0], "--storage="):
 		opts.Storage, rest = strings.TrimPrefix(rest[0], "--storage="), rest[1:]
 	}
-	if len(rest) != 1 || strings.HasPrefix(rest[0], "-") ||
-		(opts.Storage != rhoderc.StorageKeyring && opts.Storage != rhoderc.StorageFile) {
+	if len(rest) != 1 || strings.HasPrefix(rest[0], "-") || !gitcred.KnownStorage(opts.Storage) {
 		return 0, false
 	}
 	opts.Op = rest[0]

@@ -248,11 +248,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 
 	// The helper keeps other hosts' credentials where the instance keeps
 	// its secrets.
-	helperArgs := ""
-	if st := opts.secrets.Storage(in); st != rhoderc.StorageKeyring {
-		helperArgs = " --storage " + st
-	}
-	if err := opts.git.WriteHelper(ctx, scope, in.URL, exe, helperArgs); err != nil {
+	if err := opts.git.WriteHelper(ctx, scope, in.URL, exe, opts.secrets.Storage(in)); err != nil {
 		return r, err
 	}
 	r.Configured = true

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
-	"github.com/rhodecode-cli/rhodecode/internal/secrets"
-	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
@@ -144,7 +142,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		return err
 	}
 	if ownRevoked && !wt.ephemeral {
-		if err := forgetAPIToken(ctx, opts.deps, wt.Instance); err != nil {
+		if err := opts.secrets.LogoutAPI(ctx, wt.Instance); err != nil {
 			return err
 		}
 	}
@@ -178,22 +176,4 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		return errSilent
 	}
 	return nil
-}
-
-// forgetAPIToken removes the stored API token of an instance (keyring and
-// file) and its id, but keeps the entry and its web session.
-func forgetAPIToken(ctx context.Context, d *deps, in rhoderc.Instance) error {
-	if err := d.secrets.Delete(ctx, in, secrets.APIToken); err != nil {
-		return err
-	}
-	if err := d.secrets.PurgeKeyring(ctx, in, secrets.APIToken); err != nil {
-		return err
-	}
-	return d.cfg.update(ctx, func(cfg *rhoderc.File) error {
-		if e, ok := cfg.Instance(in.Name); ok {
-			e.Storage, e.TokenID = e.EffectiveStorage(), 0
-			cfg.SetInstance(e)
-		}
-		return nil
-	})
 }

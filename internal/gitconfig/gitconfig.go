@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
 )
 
 // Runner runs git with args and returns its stdout; a non-zero exit is an
@@ -67,10 +68,15 @@ func (c Config) InRepo(ctx context.Context) bool {
 	return err == nil
 }
 
-// HelperValue is the git config value that runs exe as the helper, with
-// extra arguments (" --storage file").
-func HelperValue(exe, args string) string {
-	return "!" + ShellQuote(exe) + " credential-helper" + args
+// HelperValue is the git config value that runs exe as the helper,
+// keeping other hosts' credentials in storage (gitcred.Open's names; ""
+// or the keyring, the helper's default, add no flag).
+func HelperValue(exe, storage string) string {
+	v := "!" + ShellQuote(exe) + " credential-helper"
+	if storage != "" && storage != gitcred.StorageKeyring {
+		v += " --storage " + storage
+	}
+	return v
 }
 
 // ShellQuote quotes for the sh -c git runs "!" helpers with.
@@ -85,12 +91,12 @@ const ourHelpers = `^$|credential-helper`
 // WriteHelper scopes the helper to the instance URL only: an empty
 // helper first (so no other helper shadows it), then exe's. It removes its
 // own earlier entries first, so running it twice leaves one of each.
-func (c Config) WriteHelper(ctx context.Context, scope, instanceURL, exe, args string) error {
+func (c Config) WriteHelper(ctx context.Context, scope, instanceURL, exe, storage string) error {
 	key := "credential." + instanceURL + ".helper"
 	if err := c.unsetAll(ctx, scope, key, ourHelpers); err != nil {
 		return err
 	}
-	for _, v := range []string{"", HelperValue(exe, args)} {
+	for _, v := range []string{"", HelperValue(exe, storage)} {
 		if _, err := c.Git(ctx, "config", scope, "--add", key, v); err != nil {
 			return fmt.Errorf("writing git config: %w", err)
 		}

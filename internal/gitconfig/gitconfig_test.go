@@ -41,7 +41,7 @@ func TestWriteRemoveHelper(t *testing.T) {
 		if err := c.WriteHelper(ctx, Global, root, "/opt/it's/rhodecode", ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.WriteHelper(ctx, Global, sub, "/usr/bin/rhodecode", " --storage file"); err != nil {
+		if err := c.WriteHelper(ctx, Global, sub, "/usr/bin/rhodecode", "file"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,6 +55,9 @@ func TestWriteRemoveHelper(t *testing.T) {
 	}
 	if v, _ := c.Git(ctx, "config", "--global", "credential."+sub+".useHttpPath"); strings.TrimSpace(v) != "true" {
 		t.Errorf("useHttpPath for a URL with a path = %q", v)
+	}
+	if got, _ := c.Git(ctx, "config", "--global", "--get-all", "credential."+sub+".helper"); !strings.HasSuffix(got, "credential-helper --storage file\n") {
+		t.Errorf("helpers for %s = %q, want --storage file", sub, got)
 	}
 	urls := c.HelperURLs(ctx)
 	if !urls[root] || !urls[sub] || len(urls) != 2 {

@@ -124,3 +124,26 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // waiting for another process's lock (see LockTimeout). It is
 // filelock.ErrTimeout, which KeyringStore's lock returns.
 var ErrLockTimeout = filelock.ErrTimeout
+
+// The stores the helper can keep other hosts' credentials in, by the name
+// its --storage flag takes.
+const (
+	StorageKeyring = "keyring"
+	StorageFile    = "file"
+)
+
+// KnownStorage reports whether name is a storage Open knows.
+func KnownStorage(name string) bool { return name == StorageKeyring || name == StorageFile }
+
+// Open returns the store storage names: the file filePath gives for
+// StorageFile, the keyring kr otherwise.
+func Open(storage string, filePath func() (string, error), kr Secrets, isNotFound func(error) bool) (Store, error) {
+	if storage != StorageFile {
+		return NewKeyringStore(kr, isNotFound), nil
+	}
+	p, err := filePath()
+	if err != nil {
+		return nil, err
+	}
+	return NewFileStore(p), nil
+}

@@ -9,7 +9,7 @@ import (
 // fileBackend keeps secrets in the instance's entry of the config file
 // (mode 0600), for machines without a usable keyring and for
 // rhodecode-tools' INI file, whose api_key those tools read.
-type fileBackend struct{ s *Store }
+type fileBackend struct{}
 
 // field points at the entry field that holds kind k.
 func field(e *rhoderc.Instance, k Kind) *string {
@@ -35,19 +35,7 @@ func (fileBackend) put(context.Context, rhoderc.Instance, Kind, string) error { 
 
 func (fileBackend) entry(e *rhoderc.Instance, k Kind, secret string) { *field(e, k) = secret }
 
-func (b fileBackend) del(ctx context.Context, in rhoderc.Instance, k Kind) error {
-	return b.s.update(ctx, func(cfg *rhoderc.File) error {
-		e, ok := cfg.Instance(in.Name)
-		if !ok {
-			return nil
-		}
-		if k == APIToken {
-			// The storage stays as it was: without a token, an entry with
-			// no explicit storage would turn into a keyring entry.
-			e.Storage = e.EffectiveStorage()
-		}
-		*field(&e, k) = ""
-		cfg.SetInstance(e)
-		return nil
-	})
-}
+// del has nothing to do outside the entry; Delete clears the field.
+func (fileBackend) del(context.Context, rhoderc.Instance, Kind) error { return nil }
+
+func (fileBackend) inEntry() bool { return true }

@@ -59,3 +59,5 @@ func (b keyringBackend) del(ctx context.Context, in rhoderc.Instance, k Kind) er
 	}
 	return nil
 }
+
+func (keyringBackend) inEntry() bool { return false }

@@ -69,14 +69,17 @@ type Keyring interface {
 // file the command uses).
 type Updater func(ctx context.Context, fn func(*rhoderc.File) error) error
 
-// backend keeps secrets of one storage kind. put runs before the entry is
-// written (the keyring writes there, so a locked keyring changes nothing);
-// entry puts the secret into the entry the same update writes.
+// backend keeps secrets of one storage kind. put and del act outside the
+// config file and run before it is written (so a locked keyring changes
+// nothing); entry sets the secret's field in the entry that update
+// writes ("" clears it), and inEntry says whether the secret lives there,
+// so that a change needs the file written.
 type backend interface {
 	get(ctx context.Context, in rhoderc.Instance, k Kind) (string, error)
 	put(ctx context.Context, in rhoderc.Instance, k Kind, secret string) error
-	entry(e *rhoderc.Instance, k Kind, secret string)
 	del(ctx context.Context, in rhoderc.Instance, k Kind) error
+	entry(e *rhoderc.Instance, k Kind, secret string)
+	inEntry() bool
 }
 
 // Store reads and writes instance secrets where each instance keeps them.
@@ -91,7 +94,7 @@ func New(kr Keyring, isNotFound func(error) bool, update Updater) *Store {
 	s := &Store{update: update}
 	s.backends = map[string]backend{
 		rhoderc.StorageKeyring: keyringBackend{kr: kr, isNotFound: isNotFound},
-		rhoderc.StorageFile:    fileBackend{s: s},
+		rhoderc.StorageFile:    fileBackend{},
 	}
 	return s
 }
@@ -172,8 +175,7 @@ func (s *Store) save(ctx context.Context, in rhoderc.Instance, k Kind, secret st
 	if err := b.put(ctx, in, k, secret); err != nil {
 		return fmt.Errorf("storing the %s: %w", k, err)
 	}
-	_, isFile := b.(fileBackend)
-	if !isFile && edit == nil {
+	if !b.inEntry() && edit == nil {
 		return nil
 	}
 	return s.update(ctx, func(cfg *rhoderc.File) error {
@@ -206,7 +208,42 @@ func (s *Store) Delete(ctx context.Context, in rhoderc.Instance, k Kind) error {
 	if err := b.del(ctx, in, k); err != nil {
 		return fmt.Errorf("removing the %s of %q: %w", k, in.Name, err)
 	}
-	return nil
+	if !b.inEntry() {
+		return nil
+	}
+	return s.update(ctx, func(cfg *rhoderc.File) error {
+		if e, ok := cfg.Instance(in.Name); ok {
+			b.entry(&e, k, "")
+			cfg.SetInstance(e)
+		}
+		return nil
+	})
+}
+
+// LogoutAPI forgets the instance's API token (its token was revoked): the
+// secret, wherever it is kept, and its id; the entry and its web session
+// stay, so token management goes on through the web session.
+func (s *Store) LogoutAPI(ctx context.Context, in rhoderc.Instance) error {
+	b, err := s.backend(in)
+	if err != nil {
+		return err
+	}
+	if err := b.del(ctx, in, APIToken); err != nil {
+		return fmt.Errorf("removing the revoked API token of %q: %w", in.Name, err)
+	}
+	if err := s.PurgeKeyring(ctx, in, APIToken); err != nil {
+		return err
+	}
+	return s.update(ctx, func(cfg *rhoderc.File) error {
+		if e, ok := cfg.Instance(in.Name); ok {
+			// The storage is pinned: without a token, an entry with no
+			// explicit storage would turn into a keyring entry.
+			e.Storage, e.TokenID = e.EffectiveStorage(), 0
+			b.entry(&e, APIToken, "")
+			cfg.SetInstance(e)
+		}
+		return nil
+	})
 }
 
 // PurgeKeyring removes the instance's secrets of the given kinds from the
