@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // TokenPage is the parsed My Account → Auth tokens page
@@ -586,7 +588,7 @@ func (p *tokenParser) endRow() {
 		t.Masked = shown
 	} else if shown != "" {
 		t.Secret = shown
-		t.Masked = maskSecret(shown)
+		t.Masked = secret.Mask(shown)
 	}
 	if r.hasTime {
 		when, err := parseRCTime(r.datetime)
@@ -597,15 +599,6 @@ func (p *tokenParser) endRow() {
 		t.Expires = &when
 	}
 	p.page.Tokens = append(p.page.Tokens, t)
-}
-
-// maskSecret is the server's token_obfuscated: the first 4 characters and
-// "****".
-func maskSecret(s string) string {
-	if len(s) > 4 {
-		s = s[:4]
-	}
-	return s + "****"
 }
 
 // parseRCTime reads the datetime attribute of h.age_component:

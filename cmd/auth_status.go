@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -133,7 +134,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	allOK := true
 	for _, r := range rows {
 		if r.token != "" {
-			r.Token = maskToken(r.token)
+			r.Token = secret.Mask(r.token)
 			if opts.ShowToken {
 				r.Token = r.token
 			}
@@ -256,7 +257,7 @@ func vcsStatus(ctx context.Context, f *Factory, cfg *rhoderc.File, in rhoderc.In
 		r.VCSToken = "****"
 		return
 	}
-	r.VCSToken = maskToken(tok)
+	r.VCSToken = secret.Mask(tok)
 	r.VCSTokenState = "ok"
 	r.VCSTokenExpires = "never"
 	if expires > 0 {

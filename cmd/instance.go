@@ -276,11 +276,3 @@ func instanceCompletion(f *Factory, g *globalOptions) func(*cobra.Command, []str
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
 }
-
-// maskToken shows the first four characters, as RhodeCode's own pages do.
-func maskToken(tok string) string {
-	if len(tok) <= 4 {
-		return "****"
-	}
-	return tok[:4] + "****"
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/spf13/cobra"
 )
 
@@ -66,7 +67,7 @@ func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
 		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
 	}
 	if j.TokenMasked == "" && t.Secret != "" {
-		j.TokenMasked = maskToken(t.Secret)
+		j.TokenMasked = secret.Mask(t.Secret)
 	}
 	if t.Expires != nil {
 		s := t.Expires.UTC().Format(time.RFC3339)
@@ -105,11 +106,11 @@ func usedByTool(t *client.AuthToken, own int, wt *webTarget) bool {
 	return t.ID == own || (wt.vcsTokenID != 0 && t.ID == wt.vcsTokenID)
 }
 
-func tokenMatches(t *client.AuthToken, secret string) bool {
+func tokenMatches(t *client.AuthToken, tok string) bool {
 	if t.Secret != "" {
-		return t.Secret == secret
+		return t.Secret == tok
 	}
-	return t.Masked != "" && t.Masked == maskToken(secret)
+	return t.Masked != "" && t.Masked == secret.Mask(tok)
 }
 
 // defaultDescription is what the web UI would show for a token this tool
