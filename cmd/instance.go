@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -180,11 +181,7 @@ func (f *Factory) pickInstance(g *globalOptions) (env *target, cfg *rhoderc.File
 // <kind>:<instance name> (so two users' instances on one server never share
 // an entry).
 func secretRef(in rhoderc.Instance, kind string) (service, account string) {
-	u, err := normalizeURL(in.URL)
-	if err != nil {
-		u = in.URL
-	}
-	return keyring.Service(u), kind + ":" + in.Name
+	return baseurl.KeyringService(in.URL), kind + ":" + in.Name
 }
 
 func (f *Factory) getSecret(ctx context.Context, in rhoderc.Instance, kind string) (string, error) {
