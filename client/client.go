@@ -24,13 +24,15 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
 // DefaultTimeout is the per-request timeout when Options.Timeout is 0.
 const DefaultTimeout = 15 * time.Second
 
 // apiPath is the JSON-RPC endpoint below the base URL (protocol §2.1).
-const apiPath = "/_admin/api"
+const apiPath = baseurl.APIPath
 
 // maxResponseBody bounds how much of an answer is read; get_repos on a big
 // instance is a few MiB, an endless body must not exhaust memory.
@@ -114,41 +116,35 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// parseBaseURL applies baseurl.ParseExact, the rule for URLs a program
+// hands over, and words its errors the way New and NewWebSession always
+// have: they name the "instance URL" and hide its credentials and secret
+// query parameters.
 func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := baseurl.ParseExact(raw)
+	var e *baseurl.Error
+	if !errors.As(err, &e) {
+		return u, err
+	}
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	shown := StripUserinfo(raw)
+	switch e.Problem {
+	case baseurl.Empty:
 		return nil, errors.New("no instance URL given")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid instance URL %q: %v", StripUserinfo(raw), innermost(err))
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		u.Scheme = strings.ToLower(u.Scheme)
-	case "":
-		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", StripUserinfo(raw), strings.TrimLeft(StripUserinfo(raw), "/"))
-	default:
-		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", StripUserinfo(raw))
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("instance URL %q has no host", StripUserinfo(raw))
-	}
-	if u.User != nil {
+	case baseurl.Malformed:
+		return nil, fmt.Errorf("invalid instance URL %q: %v", shown, innermost(e.Err))
+	case baseurl.NoScheme:
+		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", shown, strings.TrimLeft(shown, "/"))
+	case baseurl.BadScheme:
+		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", shown)
+	case baseurl.NoHost:
+		return nil, fmt.Errorf("instance URL %q has no host", shown)
+	case baseurl.HasUserinfo:
 		return nil, fmt.Errorf("instance URL %s must not contain a user name or password", RedactURL(raw))
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+	case baseurl.HasQuery:
 		return nil, fmt.Errorf("instance URL %s must not contain a query or fragment", RedactURL(raw))
 	}
-	u.Host = strings.ToLower(u.Host)
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	// People paste the API URL from the docs; the base is what they mean.
-	if strings.HasSuffix(u.Path, apiPath) {
-		u.Path = strings.TrimRight(strings.TrimSuffix(u.Path, apiPath), "/")
-		u.RawPath = ""
-	}
-	return u, nil
+	return nil, err
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.

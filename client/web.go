@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
 // Web UI paths below the base URL (protocol §5).
@@ -251,7 +253,7 @@ func (w *WebSession) locate(resp *webResponse) (int, *url.URL) {
 	if err != nil {
 		return locForeign, nil
 	}
-	if !sameInstance(loc, w.base) {
+	if !baseurl.SameServer(loc, w.base) {
 		return locForeign, loc
 	}
 	rel, ok := strings.CutPrefix(loc.Path, w.base.Path)
@@ -267,30 +269,6 @@ func (w *WebSession) locate(resp *webResponse) (int, *url.URL) {
 		return locTokens, loc
 	}
 	return locOther, loc
-}
-
-// sameInstance compares host and port. The scheme may differ when both
-// use their default port: a TLS-terminating proxy that does not pass the
-// scheme on makes RhodeCode redirect to http://host/… for https://host.
-func sameInstance(loc, base *url.URL) bool {
-	if !strings.EqualFold(loc.Hostname(), base.Hostname()) {
-		return false
-	}
-	port := func(u *url.URL) string {
-		if p := u.Port(); p != "" {
-			return p
-		}
-		return "default"
-	}
-	defaultPort := map[string]string{"http": "80", "https": "443"}
-	lp, bp := port(loc), port(base)
-	if lp == defaultPort[loc.Scheme] {
-		lp = "default"
-	}
-	if bp == defaultPort[base.Scheme] {
-		bp = "default"
-	}
-	return lp == bp
 }
 
 // redirectError explains a 3xx that the caller did not expect.

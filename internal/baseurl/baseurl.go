@@ -15,9 +15,10 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
-// apiPath is the JSON-RPC endpoint below the base URL. People paste it
-// from the docs; the base is what they mean.
-const apiPath = "/_admin/api"
+// APIPath is the JSON-RPC endpoint below the base URL (protocol §2.1).
+// People paste the endpoint from the docs; the base is what they mean, so
+// both parsers remove it.
+const APIPath = "/_admin/api"
 
 // keyringPrefix starts every keyring service name of an instance. It is
 // part of where existing users' secrets are stored: never change it.
@@ -125,7 +126,7 @@ func ParseExact(raw string) (*url.URL, error) {
 	u.Host = strings.ToLower(u.Host)
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	if strings.HasSuffix(u.Path, apiPath) {
+	if strings.HasSuffix(u.Path, APIPath) {
 		u.Path = trimAPIPath(u.Path)
 		u.RawPath = ""
 	}
@@ -157,7 +158,7 @@ func parseHTTP(raw string, exact bool) (*url.URL, error) {
 // trimAPIPath drops trailing slashes and one trailing /_admin/api.
 func trimAPIPath(p string) string {
 	p = strings.TrimRight(p, "/")
-	p = strings.TrimSuffix(p, apiPath)
+	p = strings.TrimSuffix(p, APIPath)
 	return strings.TrimRight(p, "/")
 }
 
