@@ -16,139 +16,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
-// DefaultTimeout is the per-request timeout when Options.Timeout is 0.
-const DefaultTimeout = 15 * time.Second
-
-// apiPath is the JSON-RPC endpoint below the base URL (protocol §2.1).
-const apiPath = baseurl.APIPath
-
-// maxResponseBody bounds how much of an answer is read; get_repos on a big
-// instance is a few MiB, an endless body must not exhaust memory.
-const maxResponseBody = 32 << 20
-
-// Options configures a Client. The zero value is usable.
-type Options struct {
-	// Timeout bounds each request, from dialing to the end of the body;
-	// 0 means DefaultTimeout.
-	Timeout time.Duration
-	// UserAgent is sent with every request, e.g. "rhodecode-cli/1.2.3";
-	// empty means "rhodecode-cli".
-	UserAgent string
-	// Debug, if not nil, receives an HTTP trace of every request and
-	// response with all secrets replaced by "[REDACTED]".
-	Debug io.Writer
-	// Transport replaces the default transport (a clone of
-	// http.DefaultTransport, which honours HTTP(S)_PROXY), e.g. to trust
-	// a private CA.
-	Transport http.RoundTripper
-}
-
 // Client calls the JSON-RPC API of one RhodeCode instance with one token.
 // It is safe for concurrent use.
 type Client struct {
-	base      string   // normalised base URL, no trailing slash
-	baseURL   *url.URL // parsed base
-	endpoint  string   // base + apiPath
-	host      string   // host[:port], for messages
-	token     string
-	timeout   time.Duration
-	userAgent string
-	http      *http.Client
-	lastID    atomic.Int64
+	*conn
+	endpoint string // base + /_admin/api
+	token    string
+	lastID   atomic.Int64
 }
 
 // New returns a client for the instance at baseURL (scheme http or https,
 // a host, optionally a path prefix; a trailing "/" and a trailing
 // "/_admin/api" are removed). The token is only ever sent to that URL.
 func New(baseURL, token string, opts Options) (*Client, error) {
-	u, err := parseBaseURL(baseURL)
+	cn, err := newConn(baseURL, opts, token)
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
-	c := &Client{
-		base:      u.String(),
-		baseURL:   u,
-		endpoint:  u.String() + apiPath,
-		host:      u.Host,
-		token:     token,
-		timeout:   opts.Timeout,
-		userAgent: opts.UserAgent,
-	}
-	rt := opts.Transport
-	if opts.Debug != nil {
-		rt = newDebugTransport(rt, opts.Debug, token)
-	}
-	c.http = &http.Client{
-		Transport: rt,
-		// Never follow: a redirect would carry the request (and with it
-		// the token) to another URL. Call reports it instead.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	return c, nil
-}
-
-// withDefaults fills what the caller left zero: the timeout, the
-// User-Agent and a transport of its own (a clone, so that the API client
-// and the web session never share connection state with other code).
-func (o Options) withDefaults() Options {
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = "rhodecode-cli"
-	}
-	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	return o
-}
-
-// parseBaseURL applies baseurl.ParseExact, the rule for URLs a program
-// hands over, and words its errors the way New and NewWebSession always
-// have: they name the "instance URL" and hide its credentials and secret
-// query parameters.
-func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := baseurl.ParseExact(raw)
-	var e *baseurl.Error
-	if !errors.As(err, &e) {
-		return u, err
-	}
-	raw = strings.TrimSpace(raw)
-	shown := StripUserinfo(raw)
-	switch e.Problem {
-	case baseurl.Empty:
-		return nil, errors.New("no instance URL given")
-	case baseurl.Malformed:
-		return nil, fmt.Errorf("invalid instance URL %q: %v", shown, innermost(e.Err))
-	case baseurl.NoScheme:
-		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", shown, strings.TrimLeft(shown, "/"))
-	case baseurl.BadScheme:
-		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", shown)
-	case baseurl.NoHost:
-		return nil, fmt.Errorf("instance URL %q has no host", shown)
-	case baseurl.HasUserinfo:
-		return nil, fmt.Errorf("instance URL %s must not contain a user name or password", RedactURL(raw))
-	case baseurl.HasQuery:
-		return nil, fmt.Errorf("instance URL %s must not contain a query or fragment", RedactURL(raw))
-	}
-	return nil, err
+	return &Client{conn: cn, endpoint: cn.base.String() + baseurl.APIPath, token: token}, nil
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.
-func (c *Client) BaseURL() string { return c.base }
+func (c *Client) BaseURL() string { return c.base.String() }
 
 // request is the JSON-RPC envelope (protocol §2.2).
 type request struct {
@@ -177,34 +74,24 @@ func (c *Client) Call(ctx context.Context, method string, args any, out any) err
 		return fmt.Errorf("client: encoding %s request: %w", method, err)
 	}
 
-	reqCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
-	defer cancel()
-	// bytes.Reader gives the request a Content-Length, which RhodeCode
-	// requires (chunked bodies are refused).
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	resp, err := c.send(ctx, exchange{
+		method: http.MethodPost,
+		url:    c.endpoint,
+		shown:  c.endpoint,
+		body:   bytes.NewReader(body),
+		want:   apiSurface,
+		prepare: func(req *http.Request) {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json")
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("client: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return c.transportError(ctx, reqCtx, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return c.transportError(ctx, reqCtx, err)
-	}
-	if len(data) > maxResponseBody {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not a RhodeCode API answer", c.endpoint, maxResponseBody>>20)
+		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return c.statusError(resp, c.endpoint, data)
+		return c.statusError(resp)
 	}
-	return c.decodeReply(resp, method, id, data, out)
+	return c.decodeReply(resp.Response, method, id, resp.body, out)
 }
 
 func encodeArgs(args any) (json.RawMessage, error) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,8 +16,6 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-
-	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
 // Web UI paths below the base URL (protocol §5).
@@ -28,28 +25,6 @@ const (
 	passwordPath = "/_admin/my_account/password"
 )
 
-// Errors of the web session. Each wraps ErrAuth, so the CLI treats them
-// like a rejected token (log in again); test with errors.Is.
-var (
-	// ErrSessionExpired: a page redirected to the login page, so the
-	// session cookie is missing, expired or logged out.
-	ErrSessionExpired = fmt.Errorf("web session expired: %w", ErrAuth)
-	// ErrInvalidCredentials: the login form said "invalid user name" /
-	// "invalid password" (or otherwise refused the input).
-	ErrInvalidCredentials = fmt.Errorf("invalid user name or password: %w", ErrAuth)
-	// ErrAccountDisabled: the login form said "Your account is disabled".
-	ErrAccountDisabled = fmt.Errorf("account disabled: %w", ErrAuth)
-	// ErrPasswordChangeRequired: the server redirects every page to
-	// /_admin/my_account/password until the password is changed.
-	ErrPasswordChangeRequired = fmt.Errorf("password change required: %w", ErrAuth)
-	// ErrCSRF: a POST was refused with 403, the server's answer to a
-	// CSRF token that does not belong to the session.
-	ErrCSRF = fmt.Errorf("CSRF token refused: %w", ErrAuth)
-)
-
-// ErrTokenNotFound means the user has no auth token with the given id.
-var ErrTokenNotFound = errors.New("no such auth token")
-
 // WebSession drives the RhodeCode web UI (login form, session cookie,
 // CSRF, My Account → Auth tokens) like a browser: a real RhodeCode has no
 // API to create, list or delete tokens (protocol §1).
@@ -58,13 +33,7 @@ var ErrTokenNotFound = errors.New("no such auth token")
 // Location, and only the instance's own pages are requested, so the
 // session cookie goes nowhere else. It is safe for concurrent use.
 type WebSession struct {
-	base      *url.URL
-	host      string
-	timeout   time.Duration
-	userAgent string
-	http      *http.Client
-	debug     *debugTransport // nil without Options.Debug
-	errs      *Client         // only for transportError's messages
+	*conn
 
 	mu      sync.Mutex
 	cookies []*http.Cookie // name and value only; the instance is the only scope
@@ -75,24 +44,11 @@ type WebSession struct {
 // NewWebSession returns a session, not yet logged in, for the instance at
 // baseURL (same rules as New).
 func NewWebSession(baseURL string, opts Options) (*WebSession, error) {
-	u, err := parseBaseURL(baseURL)
+	cn, err := newConn(baseURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
-	w := &WebSession{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent}
-	rt := opts.Transport
-	if opts.Debug != nil {
-		w.debug = newDebugTransport(rt, opts.Debug)
-		rt = w.debug
-	}
-	w.http = &http.Client{
-		Transport: rt,
-		// No Jar: cookies are added by hand, to the instance only.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	w.errs = &Client{host: u.Host, timeout: w.timeout}
-	return w, nil
+	return &WebSession{conn: cn}, nil
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.
@@ -143,12 +99,6 @@ func cookieHeader(cookies []*http.Cookie) string {
 	return strings.Join(parts, "; ")
 }
 
-func (w *WebSession) addSecret(s string) {
-	if w.debug != nil {
-		w.debug.addSecret(s)
-	}
-}
-
 // storeCookies applies the Set-Cookie headers of an answer: Beaker sets
 // the session cookie on login and expires it on logout or invalidation.
 func (w *WebSession) storeCookies(resp *http.Response) {
@@ -171,13 +121,6 @@ func (w *WebSession) storeCookies(resp *http.Response) {
 	}
 }
 
-// webResponse is a fully read answer.
-type webResponse struct {
-	*http.Response
-	url  string // the request URL, for messages
-	body []byte
-}
-
 // webRequest describes one request to the instance.
 type webRequest struct {
 	method string
@@ -187,132 +130,39 @@ type webRequest struct {
 	xhr    bool // an XMLHttpRequest expecting JSON
 }
 
-// do sends one request to the instance with the session cookie and reads
-// the whole answer.
-func (w *WebSession) do(ctx context.Context, r webRequest) (*webResponse, error) {
+// do sends one request to the instance with the session cookie, reads
+// the whole answer and keeps the cookies it sets.
+func (w *WebSession) do(ctx context.Context, r webRequest) (*response, error) {
 	target := w.base.String() + r.path
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	var body io.Reader
+	x := exchange{method: r.method, url: target, shown: RedactURL(target), want: webSurface}
 	if r.form != nil {
-		// strings.Reader: a Content-Length, and GetBody for the trace.
-		body = strings.NewReader(r.form.Encode())
+		x.body = strings.NewReader(r.form.Encode())
 	}
-	reqCtx, cancel := context.WithTimeoutCause(ctx, w.timeout, errOwnTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, r.method, target, body)
-	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
-	}
-	req.Header.Set("User-Agent", w.userAgent)
-	if r.form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if r.xhr {
-		req.Header.Set("X-Requested-With", "XMLHttpRequest")
-		req.Header.Set("Accept", "application/json, text/javascript, */*; q=0.01")
-	} else {
-		req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
-	}
-	w.mu.Lock()
-	if len(w.cookies) > 0 {
-		req.Header.Set("Cookie", cookieHeader(w.cookies))
-	}
-	w.mu.Unlock()
-
-	resp, err := w.http.Do(req)
-	if err != nil {
-		return nil, w.errs.transportError(ctx, reqCtx, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return nil, w.errs.transportError(ctx, reqCtx, err)
-	}
-	if len(data) > maxResponseBody {
-		return nil, newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not a RhodeCode page", RedactURL(target), maxResponseBody>>20)
-	}
-	w.storeCookies(resp)
-	return &webResponse{Response: resp, url: RedactURL(target), body: data}, nil
-}
-
-// Where a redirect points, relative to the instance.
-const (
-	locForeign  = iota // another host, or outside the base path
-	locLogin           // the login page: not (or no longer) logged in
-	locPassword        // forced password change
-	locTokens          // the token list
-	locOther           // another page of the instance
-)
-
-// locate classifies a 3xx answer's Location (never requested itself: the
-// caller requests its own URL for the page the Location names).
-func (w *WebSession) locate(resp *webResponse) (int, *url.URL) {
-	loc, err := resp.Location()
-	if err != nil {
-		return locForeign, nil
-	}
-	if !baseurl.SameServer(loc, w.base) {
-		return locForeign, loc
-	}
-	rel, ok := strings.CutPrefix(loc.Path, w.base.Path)
-	if !ok || rel != "" && rel[0] != '/' {
-		return locForeign, loc
-	}
-	switch strings.TrimRight(rel, "/") {
-	case loginPath:
-		return locLogin, loc
-	case passwordPath:
-		return locPassword, loc
-	case tokensPath:
-		return locTokens, loc
-	}
-	return locOther, loc
-}
-
-// redirectError explains a 3xx that the caller did not expect.
-func (w *WebSession) redirectError(resp *webResponse) error {
-	kind, loc := w.locate(resp)
-	switch kind {
-	case locLogin:
-		return newCallError(ErrSessionExpired, nil, "%s redirected to its login page: the web session has expired or was logged out; log in again", w.host)
-	case locPassword:
-		return w.passwordChangeError()
-	case locForeign:
-		if loc == nil {
-			return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s (a redirect without a usable Location); check the URL", resp.url, resp.Status)
+	x.prepare = func(req *http.Request) {
+		if r.form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s, outside the instance; it was not followed, so the session stays with %s; check the URL", resp.url, RedactURL(loc.String()), w.host)
-	}
-	return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s instead of answering; check the URL and the RhodeCode version", resp.url, RedactURL(loc.String()))
-}
-
-func (w *WebSession) passwordChangeError() error {
-	return newCallError(ErrPasswordChangeRequired, nil, "%s requires a password change before anything else: change the password in the web UI (My Account → Password), then log in again", w.host)
-}
-
-// statusError explains an answer that is neither 200 nor a redirect.
-func (w *WebSession) statusError(resp *webResponse) error {
-	code := resp.StatusCode
-	switch {
-	case code >= 300 && code < 400:
-		return w.redirectError(resp)
-	case code == http.StatusForbidden && resp.Request.Method == http.MethodPost:
-		return newCallError(ErrCSRF, nil, "%s refused the session's CSRF token (HTTP 403); log in again", w.host)
-	case code == http.StatusNotFound:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: there is no RhodeCode web UI at this address; check the URL (the instance's base URL, including any path prefix)", resp.url, resp.Status)
-	case code == http.StatusUnauthorized || code == http.StatusProxyAuthRequired:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: something in front of RhodeCode (a proxy or gateway) asks for its own authentication", resp.url, resp.Status)
-	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
-		return newCallError(ErrUnreachable, nil, "%s answered HTTP %s: the RhodeCode server behind the proxy is down or overloaded; try again later", resp.url, resp.Status)
-	case code >= 500:
-		if id := resp.Header.Get("RhodeCode-Exception-Id"); id != "" {
-			return newCallError(ErrNotRhodeCode, nil, "%s failed with HTTP %s (RhodeCode exception id %s); an administrator can look it up under Admin → Exceptions", resp.url, resp.Status, id)
+		if r.xhr {
+			req.Header.Set("X-Requested-With", "XMLHttpRequest")
+			req.Header.Set("Accept", "application/json, text/javascript, */*; q=0.01")
+		} else {
+			req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s; try again later or ask a RhodeCode administrator", resp.url, resp.Status)
+		w.mu.Lock()
+		if len(w.cookies) > 0 {
+			req.Header.Set("Cookie", cookieHeader(w.cookies))
+		}
+		w.mu.Unlock()
 	}
-	return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not a RhodeCode page; check the URL", resp.url, resp.Status, describeBody(resp.Response, resp.body))
+	resp, err := w.send(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	w.storeCookies(resp.Response)
+	return resp, nil
 }
 
 // Login signs in through the login form (POST <base>/_admin/login, no
@@ -368,7 +218,7 @@ func (w *WebSession) Login(ctx context.Context, username, password string) error
 // loginFailure explains a 200 answer to the login POST: RhodeCode
 // re-renders the form with the errors of LoginForm/ValidAuth
 // (rhodecode/model/validators.py) next to the fields.
-func (w *WebSession) loginFailure(resp *webResponse, password string) error {
+func (w *WebSession) loginFailure(resp *response, password string) error {
 	lp := parseLoginPage(resp.body)
 	if !lp.isLogin {
 		return newCallError(ErrNotRhodeCode, nil, "%s answered the login with a page that is not RhodeCode's login form; check the URL", resp.url)
