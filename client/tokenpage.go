@@ -90,22 +90,6 @@ func (p *TokenPage) Newest() *AuthToken {
 	return best
 }
 
-// RoleValue maps a role given as constant or as label to the constant
-// offered by the page's select; ok is false if the page offers no such role.
-func (p *TokenPage) RoleValue(role string) (value string, ok bool) {
-	for _, r := range p.Roles {
-		if r.Value == role {
-			return r.Value, true
-		}
-	}
-	for _, r := range p.Roles {
-		if strings.EqualFold(r.Label, role) {
-			return r.Value, true
-		}
-	}
-	return "", false
-}
-
 // PageError says why a page is not a RhodeCode auth-token page. It
 // matches ErrNotRhodeCode.
 type PageError struct{ Reason string }
@@ -522,40 +506,6 @@ func (p *tokenParser) finish() (*TokenPage, error) {
 	}
 	pg.mapRoles()
 	return pg, nil
-}
-
-// mapRoles fills Role from RoleLabel through the select's options.
-func (pg *TokenPage) mapRoles() {
-	labels := make(map[string]string, len(pg.Roles))
-	values := make(map[string]bool, len(pg.Roles))
-	for _, r := range pg.Roles {
-		labels[r.Label] = r.Value
-		values[r.Value] = true
-	}
-	for i := range pg.Tokens {
-		t := &pg.Tokens[i]
-		if v, ok := labels[t.RoleLabel]; ok {
-			t.Role = v
-		} else if values[t.RoleLabel] || looksLikeRoleConstant(t.RoleLabel) {
-			// _get_role_name shows unknown roles raw.
-			t.Role = t.RoleLabel
-		}
-	}
-}
-
-// looksLikeRoleConstant is true for raw role values such as
-// token_password_reset or role_artifact_download: lower-case words joined
-// by underscores, which no label has.
-func looksLikeRoleConstant(s string) bool {
-	if !strings.Contains(s, "_") {
-		return false
-	}
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
-			return false
-		}
-	}
-	return true
 }
 
 // versionAtLeast compares a "4.27.0"-style version with major.minor;

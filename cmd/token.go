@@ -137,9 +137,9 @@ func createAndReveal(ctx context.Context, ws *client.WebSession, role, descripti
 	if _, ok := before.RoleValue(role); !ok {
 		var offered []string
 		for _, r := range before.Roles {
-			offered = append(offered, roleShortName(r.Value))
+			offered = append(offered, client.RoleShortName(r.Value))
 		}
-		return nil, "", usageErrorf("this server (RhodeCode %s) offers no role %s; it offers: %s", before.Version, roleShortName(role), strings.Join(offered, ", "))
+		return nil, "", usageErrorf("this server (RhodeCode %s) offers no role %s; it offers: %s", before.Version, client.RoleShortName(role), strings.Join(offered, ", "))
 	}
 	maxID := 0
 	if n := before.Newest(); n != nil {
