@@ -8,6 +8,11 @@
 // (see errors.Is) for everything else, each with a one-line message that
 // names the host and never contains the token. Redirects are never
 // followed, so the token is sent to the configured base URL only.
+//
+// Both halves share one connection (conn.go) and one classifier of what
+// can go wrong on it (classify.go), so a failure reads the same whichever
+// half met it. What a base URL is belongs to internal/baseurl, how a
+// secret is shown to internal/secret.
 package client
 
 import (
