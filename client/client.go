@@ -8,6 +8,11 @@
 // (see errors.Is) for everything else, each with a one-line message that
 // names the host and never contains the token. Redirects are never
 // followed, so the token is sent to the configured base URL only.
+//
+// Both halves share one connection (conn.go) and one classifier of what
+// can go wrong on it (classify.go), so a failure reads the same whichever
+// half met it. What a base URL is belongs to internal/baseurl, how a
+// secret is shown to internal/secret.
 package client
 
 import (
@@ -16,143 +21,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
-	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
-
-// DefaultTimeout is the per-request timeout when Options.Timeout is 0.
-const DefaultTimeout = 15 * time.Second
-
-// apiPath is the JSON-RPC endpoint below the base URL (protocol §2.1).
-const apiPath = "/_admin/api"
-
-// maxResponseBody bounds how much of an answer is read; get_repos on a big
-// instance is a few MiB, an endless body must not exhaust memory.
-const maxResponseBody = 32 << 20
-
-// Options configures a Client. The zero value is usable.
-type Options struct {
-	// Timeout bounds each request, from dialing to the end of the body;
-	// 0 means DefaultTimeout.
-	Timeout time.Duration
-	// UserAgent is sent with every request, e.g. "rhodecode-cli/1.2.3";
-	// empty means "rhodecode-cli".
-	UserAgent string
-	// Debug, if not nil, receives an HTTP trace of every request and
-	// response with all secrets replaced by "[REDACTED]".
-	Debug io.Writer
-	// Transport replaces the default transport (a clone of
-	// http.DefaultTransport, which honours HTTP(S)_PROXY), e.g. to trust
-	// a private CA.
-	Transport http.RoundTripper
-}
 
 // Client calls the JSON-RPC API of one RhodeCode instance with one token.
 // It is safe for concurrent use.
 type Client struct {
-	base      string   // normalised base URL, no trailing slash
-	baseURL   *url.URL // parsed base
-	endpoint  string   // base + apiPath
-	host      string   // host[:port], for messages
-	token     string
-	timeout   time.Duration
-	userAgent string
-	http      *http.Client
-	lastID    atomic.Int64
+	*conn
+	endpoint string // base + /_admin/api
+	token    string
+	lastID   atomic.Int64
 }
 
 // New returns a client for the instance at baseURL (scheme http or https,
 // a host, optionally a path prefix; a trailing "/" and a trailing
 // "/_admin/api" are removed). The token is only ever sent to that URL.
 func New(baseURL, token string, opts Options) (*Client, error) {
-	u, err := parseBaseURL(baseURL)
+	cn, err := newConn(baseURL, opts, token)
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
-	c := &Client{
-		base:      u.String(),
-		baseURL:   u,
-		endpoint:  u.String() + apiPath,
-		host:      u.Host,
-		token:     token,
-		timeout:   opts.Timeout,
-		userAgent: opts.UserAgent,
-	}
-	rt := opts.Transport
-	if opts.Debug != nil {
-		rt = newDebugTransport(rt, opts.Debug, token)
-	}
-	c.http = &http.Client{
-		Transport: rt,
-		// Never follow: a redirect would carry the request (and with it
-		// the token) to another URL. Call reports it instead.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	return c, nil
-}
-
-// withDefaults fills what the caller left zero: the timeout, the
-// User-Agent and a transport of its own (a clone, so that the API client
-// and the web session never share connection state with other code).
-func (o Options) withDefaults() Options {
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = "rhodecode-cli"
-	}
-	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	return o
-}
-
-func parseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errors.New("no instance URL given")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid instance URL %q: %v", StripUserinfo(raw), innermost(err))
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		u.Scheme = strings.ToLower(u.Scheme)
-	case "":
-		return nil, fmt.Errorf("instance URL %q has no scheme; use https://%s", StripUserinfo(raw), strings.TrimLeft(StripUserinfo(raw), "/"))
-	default:
-		return nil, fmt.Errorf("instance URL %q must start with http:// or https://", StripUserinfo(raw))
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("instance URL %q has no host", StripUserinfo(raw))
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("instance URL %s must not contain a user name or password", RedactURL(raw))
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("instance URL %s must not contain a query or fragment", RedactURL(raw))
-	}
-	u.Host = strings.ToLower(u.Host)
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	// People paste the API URL from the docs; the base is what they mean.
-	if strings.HasSuffix(u.Path, apiPath) {
-		u.Path = strings.TrimRight(strings.TrimSuffix(u.Path, apiPath), "/")
-		u.RawPath = ""
-	}
-	return u, nil
+	return &Client{conn: cn, endpoint: cn.base.String() + baseurl.APIPath, token: token}, nil
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.
-func (c *Client) BaseURL() string { return c.base }
+func (c *Client) BaseURL() string { return c.base.String() }
 
 // request is the JSON-RPC envelope (protocol §2.2).
 type request struct {
@@ -181,34 +79,24 @@ func (c *Client) Call(ctx context.Context, method string, args any, out any) err
 		return fmt.Errorf("client: encoding %s request: %w", method, err)
 	}
 
-	reqCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
-	defer cancel()
-	// bytes.Reader gives the request a Content-Length, which RhodeCode
-	// requires (chunked bodies are refused).
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	resp, err := c.send(ctx, exchange{
+		method: http.MethodPost,
+		url:    c.endpoint,
+		shown:  c.endpoint,
+		body:   bytes.NewReader(body),
+		want:   apiSurface,
+		prepare: func(req *http.Request) {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json")
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("client: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return c.transportError(ctx, reqCtx, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return c.transportError(ctx, reqCtx, err)
-	}
-	if len(data) > maxResponseBody {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not a RhodeCode API answer", c.endpoint, maxResponseBody>>20)
+		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return c.statusError(resp, c.endpoint, data)
+		return c.statusError(resp)
 	}
-	return c.decodeReply(resp, method, id, data, out)
+	return c.decodeReply(resp.Response, method, id, resp.body, out)
 }
 
 func encodeArgs(args any) (json.RawMessage, error) {

@@ -1,18 +1,10 @@
 package client
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // Sentinel errors. Every error from a Client call that is not a plain
@@ -32,6 +24,28 @@ var (
 	// or JSON that is not a JSON-RPC envelope (or answers another request).
 	ErrNotRhodeCode = errors.New("not a RhodeCode API")
 )
+
+// Errors of the web session. Each wraps ErrAuth, so the CLI treats them
+// like a rejected token (log in again); test with errors.Is.
+var (
+	// ErrSessionExpired: a page redirected to the login page, so the
+	// session cookie is missing, expired or logged out.
+	ErrSessionExpired = fmt.Errorf("web session expired: %w", ErrAuth)
+	// ErrInvalidCredentials: the login form said "invalid user name" /
+	// "invalid password" (or otherwise refused the input).
+	ErrInvalidCredentials = fmt.Errorf("invalid user name or password: %w", ErrAuth)
+	// ErrAccountDisabled: the login form said "Your account is disabled".
+	ErrAccountDisabled = fmt.Errorf("account disabled: %w", ErrAuth)
+	// ErrPasswordChangeRequired: the server redirects every page to
+	// /_admin/my_account/password until the password is changed.
+	ErrPasswordChangeRequired = fmt.Errorf("password change required: %w", ErrAuth)
+	// ErrCSRF: a POST was refused with 403, the server's answer to a
+	// CSRF token that does not belong to the session.
+	ErrCSRF = fmt.Errorf("CSRF token refused: %w", ErrAuth)
+)
+
+// ErrTokenNotFound means the user has no auth token with the given id.
+var ErrTokenNotFound = errors.New("no such auth token")
 
 // ErrorKind classifies the error text of a JSON-RPC error reply.
 type ErrorKind int
@@ -191,155 +205,4 @@ func (e *callError) Unwrap() []error {
 
 func newCallError(sentinel, cause error, format string, args ...any) error {
 	return &callError{msg: fmt.Sprintf(format, args...), sentinel: sentinel, cause: cause}
-}
-
-// errOwnTimeout is the cancel cause of the per-request timeout, to tell it
-// apart from the caller's deadline.
-var errOwnTimeout = errors.New("client timeout")
-
-// transportError turns an error of http.Client.Do (or of reading the
-// body) into a one-line message that names the host.
-func (c *Client) transportError(ctx, reqCtx context.Context, err error) error {
-	host := c.host
-	// The caller's context comes first: an interrupted command is not a
-	// network problem.
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		if errors.Is(ctxErr, context.Canceled) {
-			return fmt.Errorf("request to %s canceled: %w", host, ctxErr)
-		}
-		return newCallError(ErrUnreachable, ctxErr, "%s did not answer before the deadline", host)
-	}
-	if errors.Is(context.Cause(reqCtx), errOwnTimeout) {
-		return newCallError(ErrUnreachable, context.DeadlineExceeded, "%s did not answer within %s", host, c.timeout)
-	}
-
-	var (
-		dnsErr      *net.DNSError
-		certErr     *tls.CertificateVerificationError
-		unknownAuth x509.UnknownAuthorityError
-		hostErr     x509.HostnameError
-		invalidErr  x509.CertificateInvalidError
-		recordErr   tls.RecordHeaderError
-		alertErr    tls.AlertError
-		netErr      net.Error
-	)
-	switch {
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return newCallError(ErrUnreachable, err, "cannot reach %s: no such host; check the URL", host)
-		}
-		return newCallError(ErrUnreachable, err, "cannot reach %s: DNS lookup failed (%s)", host, dnsErr.Err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return newCallError(ErrUnreachable, err, "cannot reach %s: connection refused; is the server running and the port right?", host)
-	case errors.As(err, &certErr):
-		return newCallError(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(certErr.Err))
-	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
-		return newCallError(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(err))
-	case errors.As(err, &recordErr):
-		return newCallError(ErrUnreachable, err, "TLS handshake with %s failed: it does not speak HTTPS on this port; try http://", host)
-	case errors.As(err, &alertErr):
-		return newCallError(ErrUnreachable, err, "TLS handshake with %s failed: %s", host, alertErr.Error())
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		return newCallError(ErrUnreachable, err, "cannot reach %s: the connection was closed before an answer arrived", host)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return newCallError(ErrUnreachable, err, "%s did not answer within %s", host, c.timeout)
-	}
-	return newCallError(ErrUnreachable, err, "cannot reach %s: %s", host, innermost(err))
-}
-
-// certReason gives the x509 text without Go's "tls: failed to verify
-// certificate:" prefix.
-func certReason(err error) string {
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ci x509.CertificateInvalidError
-	switch {
-	case errors.As(err, &ua):
-		return "it is signed by an unknown authority (self-signed or private CA)"
-	case errors.As(err, &he):
-		return he.Error()
-	case errors.As(err, &ci):
-		return ci.Error()
-	}
-	return err.Error()
-}
-
-// innermost drops the *url.Error wrapper ("Post "https://…": …") so the
-// message does not repeat the URL.
-func innermost(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
-}
-
-// statusError explains a non-200 answer (the JSON-RPC layer always answers
-// 200, so anything else comes from elsewhere).
-func (c *Client) statusError(resp *http.Response, endpoint string, body []byte) error {
-	status := resp.Status
-	if status == "" {
-		status = fmt.Sprint(resp.StatusCode)
-	}
-	code := resp.StatusCode
-	switch {
-	case code >= 300 && code < 400:
-		return c.redirectError(resp, endpoint)
-	case code == http.StatusNotFound:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: there is no RhodeCode API at this address; check the URL (the instance's base URL, including any path prefix)", endpoint, status)
-	case code == http.StatusUnauthorized || code == http.StatusProxyAuthRequired:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: something in front of RhodeCode (a proxy or gateway) asks for its own authentication", endpoint, status)
-	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
-		return newCallError(ErrUnreachable, nil, "%s answered HTTP %s: the RhodeCode server behind the proxy is down or overloaded; try again later", endpoint, status)
-	case code >= 500:
-		if id := resp.Header.Get("RhodeCode-Exception-Id"); id != "" {
-			return newCallError(ErrNotRhodeCode, nil, "%s failed with HTTP %s (RhodeCode exception id %s); an administrator can look it up under Admin → Exceptions", endpoint, status, id)
-		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL or try again later", endpoint, status, describeBody(resp, body))
-	}
-	return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL", endpoint, status, describeBody(resp, body))
-}
-
-// redirectError explains a 3xx. Redirects are never followed: the token
-// must not travel to wherever a redirect points.
-func (c *Client) redirectError(resp *http.Response, endpoint string) error {
-	loc, err := resp.Location()
-	if err != nil {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s (a redirect without a usable Location); check the URL", endpoint, resp.Status)
-	}
-	shown := RedactURL(loc.String())
-	if strings.Contains(loc.Path, "/_admin/login") {
-		return newCallError(ErrNotRhodeCode, nil, "%s redirected to a login page (%s): that is not the RhodeCode API; check the URL and any proxy or single sign-on in front of it", endpoint, shown)
-	}
-	if loc.Scheme == "https" && c.baseURL.Scheme == "http" && strings.EqualFold(loc.Hostname(), c.baseURL.Hostname()) {
-		suggest := "https://" + loc.Host + strings.TrimSuffix(loc.Path, apiPath)
-		if !strings.HasSuffix(loc.Path, apiPath) {
-			suggest = "https://" + loc.Host + c.baseURL.Path
-		}
-		return newCallError(ErrNotRhodeCode, nil, "%s redirects to HTTPS (%s); use %s as the URL", endpoint, shown, strings.TrimRight(suggest, "/"))
-	}
-	return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s; redirects are not followed so the token stays with %s; check the URL", endpoint, shown, c.host)
-}
-
-// describeBody names what came back, for error messages.
-func describeBody(resp *http.Response, body []byte) string {
-	ct := resp.Header.Get("Content-Type")
-	switch {
-	case len(strings.TrimSpace(string(body))) == 0:
-		return "an empty body"
-	case looksHTML(ct, body):
-		return "an HTML page"
-	case ct != "":
-		mt, _, _ := strings.Cut(ct, ";")
-		return "a " + strings.TrimSpace(mt) + " body"
-	}
-	return "a non-JSON body"
-}
-
-func looksHTML(contentType string, body []byte) bool {
-	if strings.Contains(strings.ToLower(contentType), "html") {
-		return true
-	}
-	trimmed := strings.TrimSpace(string(body[:min(len(body), 512)]))
-	return strings.HasPrefix(trimmed, "<")
 }

@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // Redacted replaces every secret in redacted output.
-const Redacted = "[REDACTED]"
+const Redacted = secret.Redacted
 
 // secretJSONKeys are JSON object keys whose values are secrets: request
 // tokens, get_user's token lists (all versions), the token page's /view
@@ -203,24 +205,7 @@ func RedactForm(body []byte) []byte {
 // StripUserinfo hides a user name and password in a URL, even one that
 // does not parse, so that messages about a bad URL cannot echo a password:
 // "https://bob:pw@host/x" becomes "https://[REDACTED]@host/x".
-func StripUserinfo(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		scheme, rest = "", raw
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	if ok {
-		scheme += "://"
-	}
-	return scheme + Redacted + "@" + rest[at+1:]
-}
+func StripUserinfo(raw string) string { return secret.StripUserinfo(raw) }
 
 // RedactURL returns rawURL with secret query parameters (see RedactForm),
 // the password of any userinfo and the token segment of artifact download

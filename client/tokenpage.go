@@ -2,7 +2,6 @@ package client
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // TokenPage is the parsed My Account → Auth tokens page
@@ -40,12 +41,6 @@ type TokenPage struct {
 
 // RoleOption is one option of the token form's role select.
 type RoleOption struct{ Value, Label string }
-
-// FlashMessage is one flash message of a page.
-type FlashMessage struct {
-	Level   string // "success", "error", "warning" or "notice"
-	Message string
-}
 
 // AuthToken is one row of the token list.
 type AuthToken struct {
@@ -93,22 +88,6 @@ func (p *TokenPage) Newest() *AuthToken {
 		}
 	}
 	return best
-}
-
-// RoleValue maps a role given as constant or as label to the constant
-// offered by the page's select; ok is false if the page offers no such role.
-func (p *TokenPage) RoleValue(role string) (value string, ok bool) {
-	for _, r := range p.Roles {
-		if r.Value == role {
-			return r.Value, true
-		}
-	}
-	for _, r := range p.Roles {
-		if strings.EqualFold(r.Label, role) {
-			return r.Value, true
-		}
-	}
-	return "", false
 }
 
 // PageError says why a page is not a RhodeCode auth-token page. It
@@ -213,77 +192,6 @@ func ParseTokenPage(r io.Reader) (*TokenPage, error) {
 			return nil, p.rowErr
 		}
 	}
-}
-
-// attrs are the attributes ParseTokenPage looks at.
-type attrs struct {
-	class, name, value, onclick, datetime, typ string
-	hasValue                                   bool
-}
-
-func readAttrs(z *html.Tokenizer) attrs {
-	var a attrs
-	for more := true; more; {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		switch string(k) {
-		case "class":
-			a.class = string(v)
-		case "name":
-			a.name = string(v)
-		case "value":
-			a.value, a.hasValue = string(v), true
-		case "onclick":
-			a.onclick = string(v)
-		case "datetime":
-			a.datetime = string(v)
-		case "type":
-			a.typ = string(v)
-		}
-	}
-	return a
-}
-
-// tagAtom names the current tag from the raw token: TagName copies the
-// name, and a page has tens of thousands of tags.
-func tagAtom(z *html.Tokenizer) atom.Atom {
-	raw := z.Raw()
-	i := 1 // after '<'
-	if i < len(raw) && raw[i] == '/' {
-		i++
-	}
-	var buf [16]byte
-	n := 0
-	for ; i < len(raw); i++ {
-		c := raw[i]
-		if c == ' ' || c == '>' || c == '/' || c == '\t' || c == '\n' || c == '\r' || c == '\f' {
-			break
-		}
-		if n == len(buf) {
-			return 0 // longer than any tag of interest
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[n] = c
-		n++
-	}
-	return atom.Lookup(buf[:n])
-}
-
-// hasClass reports whether the space-separated class list has want.
-func hasClass(classes, want string) bool {
-	for len(classes) > 0 {
-		i := strings.IndexAny(classes, " \t\n\r\f")
-		if i < 0 {
-			return classes == want
-		}
-		if classes[:i] == want {
-			return true
-		}
-		classes = classes[i+1:]
-	}
-	return false
 }
 
 func (p *tokenParser) startTag(z *html.Tokenizer, selfClosing bool) {
@@ -453,54 +361,6 @@ func (p *tokenParser) script(t []byte) {
 	}
 }
 
-// jsStringAfter returns the quoted string after `name =` or `name:` in a
-// script, e.g. `var CSRF_TOKEN = "abc";` or `rhodecode_version: '4.27.0'`.
-func jsStringAfter(t []byte, name string) (string, bool) {
-	for off := 0; ; {
-		i := bytes.Index(t[off:], []byte(name))
-		if i < 0 {
-			return "", false
-		}
-		rest := bytes.TrimLeft(t[off+i+len(name):], " \t")
-		off += i + len(name)
-		if len(rest) == 0 || (rest[0] != '=' && rest[0] != ':') {
-			continue
-		}
-		rest = bytes.TrimLeft(rest[1:], " \t")
-		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-			continue
-		}
-		end := bytes.IndexByte(rest[1:], rest[0])
-		if end < 0 {
-			return "", false
-		}
-		return string(rest[1 : 1+end]), true
-	}
-}
-
-// parseFlash decodes ` = [{"message": {"message": …, "level": …}}];`
-// (helpers.Flash.json_alerts).
-func parseFlash(t []byte) []FlashMessage {
-	t = bytes.TrimLeft(t, " \t\r\n")
-	if len(t) == 0 || t[0] != '=' {
-		return nil
-	}
-	var payloads []struct {
-		Message struct {
-			Message string `json:"message"`
-			Level   string `json:"level"`
-		} `json:"message"`
-	}
-	if err := json.NewDecoder(bytes.NewReader(t[1:])).Decode(&payloads); err != nil {
-		return nil
-	}
-	out := make([]FlashMessage, 0, len(payloads))
-	for _, m := range payloads {
-		out = append(out, FlashMessage{Level: m.Message.Level, Message: m.Message.Message})
-	}
-	return out
-}
-
 // showAuthTokenID reads the id of onclick="showAuthToken(12)".
 func showAuthTokenID(onclick string) (int, bool) {
 	_, rest, ok := strings.Cut(onclick, "showAuthToken(")
@@ -526,21 +386,6 @@ func (p *tokenParser) endOption() {
 		value = label
 	}
 	p.page.Roles = append(p.page.Roles, RoleOption{Value: value, Label: label})
-}
-
-// collapseSpace trims and folds runs of white space, as a browser shows
-// the text.
-func collapseSpace(b []byte) string {
-	var sb strings.Builder
-	for f := range bytes.FieldsSeq(b) {
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		} else {
-			sb.Grow(len(b))
-		}
-		sb.Write(f)
-	}
-	return sb.String()
 }
 
 // endRow turns the collected cells into a token; rows without a token
@@ -586,7 +431,7 @@ func (p *tokenParser) endRow() {
 		t.Masked = shown
 	} else if shown != "" {
 		t.Secret = shown
-		t.Masked = maskSecret(shown)
+		t.Masked = secret.Mask(shown)
 	}
 	if r.hasTime {
 		when, err := parseRCTime(r.datetime)
@@ -597,15 +442,6 @@ func (p *tokenParser) endRow() {
 		t.Expires = &when
 	}
 	p.page.Tokens = append(p.page.Tokens, t)
-}
-
-// maskSecret is the server's token_obfuscated: the first 4 characters and
-// "****".
-func maskSecret(s string) string {
-	if len(s) > 4 {
-		s = s[:4]
-	}
-	return s + "****"
 }
 
 // parseRCTime reads the datetime attribute of h.age_component:
@@ -670,40 +506,6 @@ func (p *tokenParser) finish() (*TokenPage, error) {
 	}
 	pg.mapRoles()
 	return pg, nil
-}
-
-// mapRoles fills Role from RoleLabel through the select's options.
-func (pg *TokenPage) mapRoles() {
-	labels := make(map[string]string, len(pg.Roles))
-	values := make(map[string]bool, len(pg.Roles))
-	for _, r := range pg.Roles {
-		labels[r.Label] = r.Value
-		values[r.Value] = true
-	}
-	for i := range pg.Tokens {
-		t := &pg.Tokens[i]
-		if v, ok := labels[t.RoleLabel]; ok {
-			t.Role = v
-		} else if values[t.RoleLabel] || looksLikeRoleConstant(t.RoleLabel) {
-			// _get_role_name shows unknown roles raw.
-			t.Role = t.RoleLabel
-		}
-	}
-}
-
-// looksLikeRoleConstant is true for raw role values such as
-// token_password_reset or role_artifact_download: lower-case words joined
-// by underscores, which no label has.
-func looksLikeRoleConstant(s string) bool {
-	if !strings.Contains(s, "_") {
-		return false
-	}
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
-			return false
-		}
-	}
-	return true
 }
 
 // versionAtLeast compares a "4.27.0"-style version with major.minor;

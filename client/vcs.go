@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -37,27 +36,28 @@ type GitProbe struct {
 // token is checked the way git will use it. The answer is not followed
 // anywhere: a redirect is reported as its status.
 func (c *Client) ProbeGit(ctx context.Context, repo, username, password string) (GitProbe, error) {
-	u := c.base + "/" + strings.Trim(url.PathEscape(repo), "/") + "/info/refs?service=git-upload-pack"
+	u := c.base.String() + "/" + strings.Trim(url.PathEscape(repo), "/") + "/info/refs?service=git-upload-pack"
 	u = strings.ReplaceAll(u, "%2F", "/") // repository groups are path segments
-	reqCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u, nil)
-	if err != nil {
-		return GitProbe{}, fmt.Errorf("client: %w", err)
-	}
-	req.SetBasicAuth(username, password)
-	req.Header.Set("User-Agent", c.userAgent)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return GitProbe{}, c.transportError(ctx, reqCtx, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	p := GitProbe{Status: resp.StatusCode}
-	if h := resp.Header.Get("WWW-Authenticate"); h != "" {
-		if _, after, ok := strings.Cut(h, `realm="`); ok {
-			p.Realm, _, _ = strings.Cut(after, `"`)
+	var p GitProbe
+	err := c.roundTrip(ctx, exchange{
+		method:  http.MethodGet,
+		url:     u,
+		prepare: func(req *http.Request) { req.SetBasicAuth(username, password) },
+	}, func(resp *http.Response) error {
+		// Only the status and realm matter; the refs are drained (up to a
+		// bound) so the connection can be reused, and a failure to read
+		// them does not change the answer.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		p.Status = resp.StatusCode
+		if h := resp.Header.Get("WWW-Authenticate"); h != "" {
+			if _, after, ok := strings.Cut(h, `realm="`); ok {
+				p.Realm, _, _ = strings.Cut(after, `"`)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return GitProbe{}, err
 	}
 	return p, nil
 }

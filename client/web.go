@@ -3,20 +3,14 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // Web UI paths below the base URL (protocol §5).
@@ -26,28 +20,6 @@ const (
 	passwordPath = "/_admin/my_account/password"
 )
 
-// Errors of the web session. Each wraps ErrAuth, so the CLI treats them
-// like a rejected token (log in again); test with errors.Is.
-var (
-	// ErrSessionExpired: a page redirected to the login page, so the
-	// session cookie is missing, expired or logged out.
-	ErrSessionExpired = fmt.Errorf("web session expired: %w", ErrAuth)
-	// ErrInvalidCredentials: the login form said "invalid user name" /
-	// "invalid password" (or otherwise refused the input).
-	ErrInvalidCredentials = fmt.Errorf("invalid user name or password: %w", ErrAuth)
-	// ErrAccountDisabled: the login form said "Your account is disabled".
-	ErrAccountDisabled = fmt.Errorf("account disabled: %w", ErrAuth)
-	// ErrPasswordChangeRequired: the server redirects every page to
-	// /_admin/my_account/password until the password is changed.
-	ErrPasswordChangeRequired = fmt.Errorf("password change required: %w", ErrAuth)
-	// ErrCSRF: a POST was refused with 403, the server's answer to a
-	// CSRF token that does not belong to the session.
-	ErrCSRF = fmt.Errorf("CSRF token refused: %w", ErrAuth)
-)
-
-// ErrTokenNotFound means the user has no auth token with the given id.
-var ErrTokenNotFound = errors.New("no such auth token")
-
 // WebSession drives the RhodeCode web UI (login form, session cookie,
 // CSRF, My Account → Auth tokens) like a browser: a real RhodeCode has no
 // API to create, list or delete tokens (protocol §1).
@@ -56,13 +28,7 @@ var ErrTokenNotFound = errors.New("no such auth token")
 // Location, and only the instance's own pages are requested, so the
 // session cookie goes nowhere else. It is safe for concurrent use.
 type WebSession struct {
-	base      *url.URL
-	host      string
-	timeout   time.Duration
-	userAgent string
-	http      *http.Client
-	debug     *debugTransport // nil without Options.Debug
-	errs      *Client         // only for transportError's messages
+	*conn
 
 	mu      sync.Mutex
 	cookies []*http.Cookie // name and value only; the instance is the only scope
@@ -73,24 +39,11 @@ type WebSession struct {
 // NewWebSession returns a session, not yet logged in, for the instance at
 // baseURL (same rules as New).
 func NewWebSession(baseURL string, opts Options) (*WebSession, error) {
-	u, err := parseBaseURL(baseURL)
+	cn, err := newConn(baseURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
-	w := &WebSession{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent}
-	rt := opts.Transport
-	if opts.Debug != nil {
-		w.debug = newDebugTransport(rt, opts.Debug)
-		rt = w.debug
-	}
-	w.http = &http.Client{
-		Transport: rt,
-		// No Jar: cookies are added by hand, to the instance only.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	w.errs = &Client{host: u.Host, timeout: w.timeout}
-	return w, nil
+	return &WebSession{conn: cn}, nil
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.
@@ -141,12 +94,6 @@ func cookieHeader(cookies []*http.Cookie) string {
 	return strings.Join(parts, "; ")
 }
 
-func (w *WebSession) addSecret(s string) {
-	if w.debug != nil {
-		w.debug.addSecret(s)
-	}
-}
-
 // storeCookies applies the Set-Cookie headers of an answer: Beaker sets
 // the session cookie on login and expires it on logout or invalidation.
 func (w *WebSession) storeCookies(resp *http.Response) {
@@ -169,13 +116,6 @@ func (w *WebSession) storeCookies(resp *http.Response) {
 	}
 }
 
-// webResponse is a fully read answer.
-type webResponse struct {
-	*http.Response
-	url  string // the request URL, for messages
-	body []byte
-}
-
 // webRequest describes one request to the instance.
 type webRequest struct {
 	method string
@@ -185,315 +125,39 @@ type webRequest struct {
 	xhr    bool // an XMLHttpRequest expecting JSON
 }
 
-// do sends one request to the instance with the session cookie and reads
-// the whole answer.
-func (w *WebSession) do(ctx context.Context, r webRequest) (*webResponse, error) {
+// do sends one request to the instance with the session cookie, reads
+// the whole answer and keeps the cookies it sets.
+func (w *WebSession) do(ctx context.Context, r webRequest) (*response, error) {
 	target := w.base.String() + r.path
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	var body io.Reader
+	x := exchange{method: r.method, url: target, shown: RedactURL(target), want: webSurface}
 	if r.form != nil {
-		// strings.Reader: a Content-Length, and GetBody for the trace.
-		body = strings.NewReader(r.form.Encode())
+		x.body = strings.NewReader(r.form.Encode())
 	}
-	reqCtx, cancel := context.WithTimeoutCause(ctx, w.timeout, errOwnTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, r.method, target, body)
+	x.prepare = func(req *http.Request) {
+		if r.form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if r.xhr {
+			req.Header.Set("X-Requested-With", "XMLHttpRequest")
+			req.Header.Set("Accept", "application/json, text/javascript, */*; q=0.01")
+		} else {
+			req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+		}
+		w.mu.Lock()
+		if len(w.cookies) > 0 {
+			req.Header.Set("Cookie", cookieHeader(w.cookies))
+		}
+		w.mu.Unlock()
+	}
+	resp, err := w.send(ctx, x)
 	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
+		return nil, err
 	}
-	req.Header.Set("User-Agent", w.userAgent)
-	if r.form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if r.xhr {
-		req.Header.Set("X-Requested-With", "XMLHttpRequest")
-		req.Header.Set("Accept", "application/json, text/javascript, */*; q=0.01")
-	} else {
-		req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
-	}
-	w.mu.Lock()
-	if len(w.cookies) > 0 {
-		req.Header.Set("Cookie", cookieHeader(w.cookies))
-	}
-	w.mu.Unlock()
-
-	resp, err := w.http.Do(req)
-	if err != nil {
-		return nil, w.errs.transportError(ctx, reqCtx, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return nil, w.errs.transportError(ctx, reqCtx, err)
-	}
-	if len(data) > maxResponseBody {
-		return nil, newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not a RhodeCode page", RedactURL(target), maxResponseBody>>20)
-	}
-	w.storeCookies(resp)
-	return &webResponse{Response: resp, url: RedactURL(target), body: data}, nil
-}
-
-// Where a redirect points, relative to the instance.
-const (
-	locForeign  = iota // another host, or outside the base path
-	locLogin           // the login page: not (or no longer) logged in
-	locPassword        // forced password change
-	locTokens          // the token list
-	locOther           // another page of the instance
-)
-
-// locate classifies a 3xx answer's Location (never requested itself: the
-// caller requests its own URL for the page the Location names).
-func (w *WebSession) locate(resp *webResponse) (int, *url.URL) {
-	loc, err := resp.Location()
-	if err != nil {
-		return locForeign, nil
-	}
-	if !sameInstance(loc, w.base) {
-		return locForeign, loc
-	}
-	rel, ok := strings.CutPrefix(loc.Path, w.base.Path)
-	if !ok || rel != "" && rel[0] != '/' {
-		return locForeign, loc
-	}
-	switch strings.TrimRight(rel, "/") {
-	case loginPath:
-		return locLogin, loc
-	case passwordPath:
-		return locPassword, loc
-	case tokensPath:
-		return locTokens, loc
-	}
-	return locOther, loc
-}
-
-// sameInstance compares host and port. The scheme may differ when both
-// use their default port: a TLS-terminating proxy that does not pass the
-// scheme on makes RhodeCode redirect to http://host/… for https://host.
-func sameInstance(loc, base *url.URL) bool {
-	if !strings.EqualFold(loc.Hostname(), base.Hostname()) {
-		return false
-	}
-	port := func(u *url.URL) string {
-		if p := u.Port(); p != "" {
-			return p
-		}
-		return "default"
-	}
-	defaultPort := map[string]string{"http": "80", "https": "443"}
-	lp, bp := port(loc), port(base)
-	if lp == defaultPort[loc.Scheme] {
-		lp = "default"
-	}
-	if bp == defaultPort[base.Scheme] {
-		bp = "default"
-	}
-	return lp == bp
-}
-
-// redirectError explains a 3xx that the caller did not expect.
-func (w *WebSession) redirectError(resp *webResponse) error {
-	kind, loc := w.locate(resp)
-	switch kind {
-	case locLogin:
-		return newCallError(ErrSessionExpired, nil, "%s redirected to its login page: the web session has expired or was logged out; log in again", w.host)
-	case locPassword:
-		return w.passwordChangeError()
-	case locForeign:
-		if loc == nil {
-			return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s (a redirect without a usable Location); check the URL", resp.url, resp.Status)
-		}
-		return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s, outside the instance; it was not followed, so the session stays with %s; check the URL", resp.url, RedactURL(loc.String()), w.host)
-	}
-	return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s instead of answering; check the URL and the RhodeCode version", resp.url, RedactURL(loc.String()))
-}
-
-func (w *WebSession) passwordChangeError() error {
-	return newCallError(ErrPasswordChangeRequired, nil, "%s requires a password change before anything else: change the password in the web UI (My Account → Password), then log in again", w.host)
-}
-
-// statusError explains an answer that is neither 200 nor a redirect.
-func (w *WebSession) statusError(resp *webResponse) error {
-	code := resp.StatusCode
-	switch {
-	case code >= 300 && code < 400:
-		return w.redirectError(resp)
-	case code == http.StatusForbidden && resp.Request.Method == http.MethodPost:
-		return newCallError(ErrCSRF, nil, "%s refused the session's CSRF token (HTTP 403); log in again", w.host)
-	case code == http.StatusNotFound:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: there is no RhodeCode web UI at this address; check the URL (the instance's base URL, including any path prefix)", resp.url, resp.Status)
-	case code == http.StatusUnauthorized || code == http.StatusProxyAuthRequired:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: something in front of RhodeCode (a proxy or gateway) asks for its own authentication", resp.url, resp.Status)
-	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
-		return newCallError(ErrUnreachable, nil, "%s answered HTTP %s: the RhodeCode server behind the proxy is down or overloaded; try again later", resp.url, resp.Status)
-	case code >= 500:
-		if id := resp.Header.Get("RhodeCode-Exception-Id"); id != "" {
-			return newCallError(ErrNotRhodeCode, nil, "%s failed with HTTP %s (RhodeCode exception id %s); an administrator can look it up under Admin → Exceptions", resp.url, resp.Status, id)
-		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s; try again later or ask a RhodeCode administrator", resp.url, resp.Status)
-	}
-	return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not a RhodeCode page; check the URL", resp.url, resp.Status, describeBody(resp.Response, resp.body))
-}
-
-// Login signs in through the login form (POST <base>/_admin/login, no
-// CSRF token, protocol §5.1) and keeps the session cookie. A wrong
-// password gives ErrInvalidCredentials, a disabled account
-// ErrAccountDisabled; a forced password change shows as
-// ErrPasswordChangeRequired on the first page requested after the login.
-func (w *WebSession) Login(ctx context.Context, username, password string) error {
-	if username == "" || password == "" {
-		return errors.New("client: Login needs a user name and a password")
-	}
-	w.addSecret(password)
-	// The server invalidates the old session anyway; a stale cookie must
-	// not outlive a failed login.
-	w.mu.Lock()
-	w.cookies, w.csrf, w.last = nil, "", nil
-	w.mu.Unlock()
-
-	resp, err := w.do(ctx, webRequest{
-		method: http.MethodPost,
-		path:   loginPath,
-		query:  url.Values{"came_from": {w.base.Path + tokensPath}},
-		form: url.Values{
-			"username": {username},
-			"password": {password},
-			"remember": {"True"},
-			"sign_in":  {"Sign In"},
-		},
-	})
-	if err != nil {
-		return err
-	}
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		return w.loginFailure(resp, password)
-	case resp.StatusCode < 300 || resp.StatusCode >= 400:
-		return w.statusError(resp)
-	}
-	switch kind, _ := w.locate(resp); kind {
-	case locLogin:
-		return newCallError(ErrInvalidCredentials, nil, "%s sent the login back to the login page; check the user name and password", w.host)
-	case locPassword:
-		return w.passwordChangeError()
-	case locForeign:
-		return w.redirectError(resp)
-	}
-	if w.SessionCookie() == "" {
-		return newCallError(ErrNotRhodeCode, nil, "%s accepted the login but set no session cookie; check the URL and any proxy in front of RhodeCode", w.host)
-	}
-	return nil
-}
-
-// loginFailure explains a 200 answer to the login POST: RhodeCode
-// re-renders the form with the errors of LoginForm/ValidAuth
-// (rhodecode/model/validators.py) next to the fields.
-func (w *WebSession) loginFailure(resp *webResponse, password string) error {
-	lp := parseLoginPage(resp.body)
-	if !lp.isLogin {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered the login with a page that is not RhodeCode's login form; check the URL", resp.url)
-	}
-	var msgs []string
-	for _, f := range lp.errors {
-		msgs = append(msgs, f.msg)
-	}
-	for _, f := range lp.flash {
-		if f.Level == "error" || f.Level == "warning" {
-			msgs = append(msgs, f.Message)
-		}
-	}
-	reason := strings.Join(slices.Compact(msgs), "; ")
-	// A server text never contains the password, but make sure.
-	reason = strings.ReplaceAll(reason, password, Redacted)
-	var user, pass bool
-	for _, f := range lp.errors {
-		switch f.msg {
-		case "Your account is disabled":
-			return newCallError(ErrAccountDisabled, nil, "%s refused the login: the account is disabled; ask a RhodeCode administrator", w.host)
-		case "invalid user name", "invalid password":
-			return newCallError(ErrInvalidCredentials, nil, "%s refused the login: invalid user name or password", w.host)
-		}
-		user = user || f.field == "username"
-		pass = pass || f.field == "password"
-	}
-	switch {
-	case user && pass:
-		// ValidAuth marks both fields; the texts are translated.
-		return newCallError(ErrInvalidCredentials, nil, "%s refused the login (%s): invalid user name or password", w.host, reason)
-	case reason != "":
-		return newCallError(ErrInvalidCredentials, nil, "%s refused the login: %s", w.host, reason)
-	}
-	return newCallError(ErrInvalidCredentials, nil, "%s showed the login form again without a reason; check the user name and password", w.host)
-}
-
-type loginPage struct {
-	isLogin bool
-	errors  []fieldError
-	flash   []FlashMessage
-}
-
-type fieldError struct{ field, msg string }
-
-// parseLoginPage reads login.mako: inputs username and password, each
-// followed by <span class="error-message"> when the form refused it.
-func parseLoginPage(body []byte) loginPage {
-	var lp loginPage
-	var hasUser, hasPass, inErr, inScript bool
-	lastField := ""
-	var text []byte
-	z := html.NewTokenizer(bytes.NewReader(body))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			lp.isLogin = hasUser && hasPass
-			return lp
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tag := tagAtom(z)
-			if tag != atom.Input && tag != atom.Span && tag != atom.Script {
-				continue
-			}
-			a := readAttrs(z)
-			switch tag {
-			case atom.Input:
-				switch a.name {
-				case "username":
-					hasUser, lastField = true, "username"
-				case "password":
-					hasPass, lastField = true, "password"
-				}
-			case atom.Span:
-				if hasClass(a.class, "error-message") {
-					inErr, text = true, text[:0]
-				}
-			case atom.Script:
-				inScript = true
-			}
-		case html.EndTagToken:
-			switch tagAtom(z) {
-			case atom.Span:
-				if inErr {
-					inErr = false
-					if msg := collapseSpace(text); msg != "" {
-						lp.errors = append(lp.errors, fieldError{field: lastField, msg: msg})
-					}
-				}
-			case atom.Script:
-				inScript = false
-			}
-		case html.TextToken:
-			t := z.Text()
-			switch {
-			case inErr:
-				text = append(text, t...)
-			case inScript && lp.flash == nil:
-				if i := bytes.Index(t, []byte("alertMessagePayloads")); i >= 0 {
-					lp.flash = parseFlash(t[i+len("alertMessagePayloads"):])
-				}
-			}
-		}
-	}
+	w.storeCookies(resp.Response)
+	return resp, nil
 }
 
 // TokenPage loads and parses My Account → Auth tokens.
@@ -564,127 +228,4 @@ func (w *WebSession) post(ctx context.Context, path string, form url.Values, not
 		return w.redirectError(resp)
 	}
 	return nil
-}
-
-// CreateToken adds a token through the add form (POST …/auth_tokens/new,
-// protocol §5.3). role is a constant or a label the page's role select
-// offers; lifetimeMinutes is -1 (never expires) or positive. The server
-// answers without id or secret: the list is reloaded (see LastPage,
-// TokenPage.Newest) and its flash message checked.
-func (w *WebSession) CreateToken(ctx context.Context, role, description string, lifetimeMinutes int) error {
-	if lifetimeMinutes != -1 && lifetimeMinutes <= 0 {
-		return fmt.Errorf("token lifetime must be -1 (never expires) or a positive number of minutes, not %d", lifetimeMinutes)
-	}
-	page, csrf, err := w.pageAndCSRF(ctx)
-	if err != nil {
-		return err
-	}
-	// The server stores any role verbatim (protocol §4.1): check it here.
-	value, ok := page.RoleValue(role)
-	if !ok {
-		var valid []string
-		for _, r := range page.Roles {
-			valid = append(valid, fmt.Sprintf("%s (%s)", r.Value, r.Label))
-		}
-		return fmt.Errorf("%s offers no token role %q; choose one of: %s", w.host, role, strings.Join(valid, ", "))
-	}
-	form := url.Values{
-		"description": {description},
-		"lifetime":    {strconv.Itoa(lifetimeMinutes)},
-		"role":        {value},
-		"csrf_token":  {csrf},
-	}
-	if err := w.post(ctx, tokensPath+"/new", form, nil); err != nil {
-		return err
-	}
-	after, err := w.TokenPage(ctx)
-	if err != nil {
-		return err
-	}
-	for _, f := range after.Flash {
-		if f.Level == "error" {
-			return fmt.Errorf("%s did not create the token: %s", w.host, f.Message)
-		}
-	}
-	return nil
-}
-
-// DeleteToken deletes the token with the given id (POST
-// …/auth_tokens/delete, protocol §5.3) and checks on the reloaded list
-// that it is gone.
-func (w *WebSession) DeleteToken(ctx context.Context, id int) error {
-	_, csrf, err := w.pageAndCSRF(ctx)
-	if err != nil {
-		return err
-	}
-	form := url.Values{"del_auth_token": {strconv.Itoa(id)}, "csrf_token": {csrf}}
-	if err := w.post(ctx, tokensPath+"/delete", form, w.notFound(id)); err != nil {
-		return err
-	}
-	after, err := w.TokenPage(ctx)
-	if err != nil {
-		return err
-	}
-	if after.FindToken(id) != nil {
-		return fmt.Errorf("%s still lists auth token %d after deleting it; delete it in the web UI", w.host, id)
-	}
-	return nil
-}
-
-func (w *WebSession) notFound(id int) error {
-	return newCallError(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
-}
-
-// RevealToken returns the secret of the token with the given id: on 4.19+
-// through POST …/auth_tokens/view (an XMLHttpRequest with the CSRF
-// token), on older servers from the list page, which shows full secrets.
-func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
-	page, csrf, err := w.pageAndCSRF(ctx)
-	if err != nil {
-		return "", err
-	}
-	if !page.Masked {
-		t := page.FindToken(id)
-		if t == nil || t.Secret == "" {
-			// The cached page may predate the token.
-			if page, err = w.TokenPage(ctx); err != nil {
-				return "", err
-			}
-			t = page.FindToken(id)
-		}
-		if t == nil {
-			return "", w.notFound(id)
-		}
-		if t.Secret == "" {
-			return "", newCallError(ErrNotRhodeCode, nil, "%s shows no secret for auth token %d; check the RhodeCode version", w.host, id)
-		}
-		w.addSecret(t.Secret)
-		return t.Secret, nil
-	}
-
-	resp, err := w.do(ctx, webRequest{
-		method: http.MethodPost,
-		path:   tokensPath + "/view",
-		form:   url.Values{"auth_token_id": {strconv.Itoa(id)}, "csrf_token": {csrf}},
-		xhr:    true,
-	})
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return "", w.notFound(id)
-	case resp.StatusCode != http.StatusOK:
-		return "", w.statusError(resp)
-	case looksHTML(resp.Header.Get("Content-Type"), resp.body):
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with an HTML page where JSON was expected; check the URL and the RhodeCode version", resp.url)
-	}
-	var answer struct {
-		AuthToken *string `json:"auth_token"`
-	}
-	if err := json.Unmarshal(resp.body, &answer); err != nil || answer.AuthToken == nil || *answer.AuthToken == "" {
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with %s instead of {\"auth_token\": …}; check the RhodeCode version", resp.url, describeBody(resp.Response, resp.body))
-	}
-	w.addSecret(*answer.AuthToken)
-	return *answer.AuthToken, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -131,7 +132,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	allOK := true
 	for _, r := range rows {
 		if r.token != "" {
-			r.Token = maskToken(r.token)
+			r.Token = secret.Mask(r.token)
 			if opts.ShowToken {
 				r.Token = r.token
 			}
@@ -253,7 +254,7 @@ func vcsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceSta
 		r.VCSToken = "****"
 		return
 	}
-	r.VCSToken = maskToken(tok)
+	r.VCSToken = secret.Mask(tok)
 	r.VCSTokenState = "ok"
 	r.VCSTokenExpires = "never"
 	if expires > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/spf13/cobra"
 )
 
@@ -61,7 +62,7 @@ func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
 		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
 	}
 	if j.TokenMasked == "" && t.Secret != "" {
-		j.TokenMasked = maskToken(t.Secret)
+		j.TokenMasked = secret.Mask(t.Secret)
 	}
 	if t.Expires != nil {
 		s := t.Expires.UTC().Format(time.RFC3339)
@@ -100,11 +101,11 @@ func usedByTool(t *client.AuthToken, own int, wt *webTarget) bool {
 	return t.ID == own || (wt.VCSTokenID != 0 && t.ID == wt.VCSTokenID)
 }
 
-func tokenMatches(t *client.AuthToken, secret string) bool {
+func tokenMatches(t *client.AuthToken, tok string) bool {
 	if t.Secret != "" {
-		return t.Secret == secret
+		return t.Secret == tok
 	}
-	return t.Masked != "" && t.Masked == maskToken(secret)
+	return t.Masked != "" && t.Masked == secret.Mask(tok)
 }
 
 // defaultDescription is what the web UI would show for a token this tool
@@ -120,49 +121,18 @@ func defaultDescription(hostname func() (string, error), kind, username string) 
 	return fmt.Sprintf("rhodecode-cli %s%s@%s", kind, username, host)
 }
 
-// createAndReveal creates a token and finds its id and secret: the server
-// answers a create with a redirect only, so the new row is the newest one
-// above the highest id seen before (protocol §5.3).
+// createAndReveal creates a token and reveals its secret
+// (client.WebSession.CreateAndReveal). A role the server does not offer
+// is the user's mistake: a usage error in the CLI's short role names.
 func createAndReveal(ctx context.Context, ws *client.WebSession, role, description string, minutes int) (*client.AuthToken, string, error) {
-	before, err := ws.TokenPage(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	if _, ok := before.RoleValue(role); !ok {
+	created, tok, err := ws.CreateAndReveal(ctx, role, description, minutes)
+	var notOffered *client.RoleNotOfferedError
+	if errors.As(err, &notOffered) {
 		var offered []string
-		for _, r := range before.Roles {
-			offered = append(offered, roleShortName(r.Value))
+		for _, r := range notOffered.Offered {
+			offered = append(offered, client.RoleShortName(r.Value))
 		}
-		return nil, "", usageErrorf("this server (RhodeCode %s) offers no role %s; it offers: %s", before.Version, roleShortName(role), strings.Join(offered, ", "))
+		return nil, "", usageErrorf("this server (RhodeCode %s) offers no role %s; it offers: %s", notOffered.Version, client.RoleShortName(role), strings.Join(offered, ", "))
 	}
-	maxID := 0
-	if n := before.Newest(); n != nil {
-		maxID = n.ID
-	}
-	if err := ws.CreateToken(ctx, role, description, minutes); err != nil {
-		return nil, "", fmt.Errorf("creating the token: %w", err)
-	}
-	after := ws.LastPage() // CreateToken reloaded the list
-	if after == nil {
-		if after, err = ws.TokenPage(ctx); err != nil {
-			return nil, "", err
-		}
-	}
-	var created *client.AuthToken
-	for i := range after.Tokens {
-		t := &after.Tokens[i]
-		if t.ID > maxID && t.Description == description && t.Role == role && (created == nil || t.ID > created.ID) {
-			created = t
-		}
-	}
-	if created == nil {
-		return nil, "", errors.New("the server accepted the new token but it is not in the token list; check My Account → Auth tokens")
-	}
-	secret := created.Secret
-	if secret == "" {
-		if secret, err = ws.RevealToken(ctx, created.ID); err != nil {
-			return nil, "", fmt.Errorf("reading the new token %d: %w", created.ID, err)
-		}
-	}
-	return created, secret, nil
+	return created, tok, err
 }

@@ -39,9 +39,9 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			r, ok := roleConstant(opts.Role)
+			r, ok := client.ParseRole(opts.Role)
 			if !ok {
-				return usageErrorf("--role must be one of %s, not %q", strings.Join(roleNames(), ", "), opts.Role)
+				return usageErrorf("--role must be one of %s, not %q", strings.Join(client.RoleNames(), ", "), opts.Role)
 			}
 			opts.Role = r
 			var err error
@@ -62,7 +62,7 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
 	c.Flags().StringVar(&opts.Expires, "expires", "", "Expiry date, YYYY-MM-DD (instead of --lifetime)")
 	_ = c.MarkFlagRequired("role")
 	c.MarkFlagsMutuallyExclusive("lifetime", "expires")
-	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(roleNames(), cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(client.RoleNames(), cobra.ShellCompDirectiveNoFileComp))
 	addSessionFlags(c, &opts.sf)
 	return c
 }
@@ -75,7 +75,7 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 	}
 	desc := opts.Description
 	if desc == "" {
-		desc = defaultDescription(opts.hostname, roleShortName(opts.Role), wt.Username)
+		desc = defaultDescription(opts.hostname, client.RoleShortName(opts.Role), wt.Username)
 	}
 	var created *client.AuthToken
 	var secret string
@@ -100,9 +100,9 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 	}
 	if masked {
 		// 4.19+ lists tokens masked; older servers show them in full.
-		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, roleShortName(created.Role))
+		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role))
 	} else if io.IsStderrTTY() {
-		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, roleShortName(created.Role))
+		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
 	}
 	return nil
 }

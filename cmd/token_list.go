@@ -40,9 +40,9 @@ note. Secrets are never listed: see rhodecode token show.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			if opts.Role != "" {
-				r, ok := roleConstant(opts.Role)
+				r, ok := client.ParseRole(opts.Role)
 				if !ok {
-					return usageErrorf("--role must be one of %s, not %q", strings.Join(roleNames(), ", "), opts.Role)
+					return usageErrorf("--role must be one of %s, not %q", strings.Join(client.RoleNames(), ", "), opts.Role)
 				}
 				opts.Role = r
 			}
@@ -53,7 +53,7 @@ note. Secrets are never listed: see rhodecode token show.`,
 	c.Flags().BoolVar(&opts.Expired, "expired", false, "Only expired tokens")
 	c.Flags().BoolVar(&opts.Active, "active", false, "Only tokens that have not expired")
 	c.MarkFlagsMutuallyExclusive("expired", "active")
-	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(roleNames(), cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(client.RoleNames(), cobra.ShellCompDirectiveNoFileComp))
 	addSessionFlags(c, &opts.sf)
 	return c
 }
@@ -108,7 +108,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 			if t.Expired && t.Expires == nil {
 				exp = "expired"
 			}
-			tp.addRow(strconv.Itoa(t.ID), t.Description, roleShortName(t.Role), t.Scope, exp, note)
+			tp.addRow(strconv.Itoa(t.ID), t.Description, client.RoleShortName(t.Role), t.Scope, exp, note)
 			continue
 		}
 		exp := "never"

@@ -113,7 +113,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			}
 			var names []string
 			for _, t := range todo {
-				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), roleShortName(t.Role)))
+				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), client.RoleShortName(t.Role)))
 			}
 			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
 			if err != nil {

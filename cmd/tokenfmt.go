@@ -3,56 +3,10 @@ package cmd
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// roleShort maps the short role names users type to RhodeCode's role
-// constants (protocol §4.1).
-var roleShort = map[string]string{
-	"all":      "token_role_all",
-	"vcs":      "token_role_vcs",
-	"api":      "token_role_api",
-	"http":     "token_role_http",
-	"feed":     "token_role_feed",
-	"artifact": "role_artifact_download",
-}
-
-// roleNames lists the short names in a stable order for help and errors.
-func roleNames() []string {
-	names := make([]string, 0, len(roleShort))
-	for k := range roleShort {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// roleConstant accepts a short name or a constant.
-func roleConstant(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if c, ok := roleShort[s]; ok {
-		return c, true
-	}
-	for _, c := range roleShort {
-		if c == s {
-			return c, true
-		}
-	}
-	return "", false
-}
-
-// roleShortName is the short name of a constant, or the constant itself.
-func roleShortName(constant string) string {
-	for k, v := range roleShort {
-		if v == constant {
-			return k
-		}
-	}
-	return constant
-}
 
 // parseLifetime turns "forever", a Go duration ("90m", "1h") or a number
 // of days ("30d") into the minutes RhodeCode expects; -1 means forever.
@@ -137,12 +91,4 @@ func humanDuration(d time.Duration) string {
 // second after it was made expires "in 30 days", not 29.
 func round(d, unit time.Duration) int {
 	return int((d + unit/2) / unit)
-}
-
-// maskToken shows the first four characters, as RhodeCode's own pages do.
-func maskToken(tok string) string {
-	if len(tok) <= 4 {
-		return "****"
-	}
-	return tok[:4] + "****"
 }

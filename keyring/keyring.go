@@ -54,13 +54,6 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 // errors.Is(err, ErrUnavailable). The error text carries a one-line reason.
 var ErrUnavailable = errors.New("OS keyring unavailable")
 
-// Service returns the keyring service name for an instance base URL:
-// "rhodecode:" followed by the URL without trailing slashes, so that
-// "https://code.example.com/" and "https://code.example.com" share an entry.
-func Service(instanceURL string) string {
-	return "rhodecode:" + strings.TrimRight(instanceURL, "/")
-}
-
 // backend is the part of go-keyring that Store uses. It is a seam so tests
 // can substitute a backend that hangs or fails without touching go-keyring's
 // process-global provider.

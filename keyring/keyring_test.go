@@ -13,6 +13,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	gokeyring "github.com/zalando/go-keyring"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
 // These tests swap Store.backend instead of calling gokeyring.MockInit: the
@@ -84,27 +86,6 @@ func newFakeStore(t *testing.T, timeout time.Duration, b *fakeBackend) *Store {
 	return s
 }
 
-func TestService(t *testing.T) {
-	tests := []struct {
-		name string
-		url  string
-		want string
-	}{
-		{"plain", "https://code.example.com", "rhodecode:https://code.example.com"},
-		{"trailing slash", "https://code.example.com/", "rhodecode:https://code.example.com"},
-		{"several slashes", "https://code.example.com//", "rhodecode:https://code.example.com"},
-		{"path kept", "https://example.com/rhodecode/", "rhodecode:https://example.com/rhodecode"},
-		{"port kept", "http://127.0.0.1:8080", "rhodecode:http://127.0.0.1:8080"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Service(tt.url); got != tt.want {
-				t.Errorf("Service(%q) = %q, want %q", tt.url, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestNewTimeout(t *testing.T) {
 	tests := []struct {
 		name string
@@ -127,7 +108,7 @@ func TestNewTimeout(t *testing.T) {
 func TestStoreFakeRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := newFakeStore(t, time.Second, &fakeBackend{})
-	svc := Service("https://code.example.com/")
+	svc := baseurl.KeyringService("https://code.example.com/")
 
 	if _, err := s.Get(ctx, svc, AccountAPIToken); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Get before Set: err = %v, want ErrNotFound", err)

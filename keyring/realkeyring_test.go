@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 )
 
 // Tests in this file talk to a real D-Bus and, when RHODECODE_TEST_KEYRING=1,
@@ -56,7 +58,7 @@ func requireRealKeyring(t *testing.T) {
 // shared keyring cannot see each other's items.
 func uniqueService(t *testing.T) string {
 	t.Helper()
-	return Service(fmt.Sprintf("https://keyring-test.invalid/%s/%d-%s/", t.Name(), os.Getpid(), randHex(t)))
+	return baseurl.KeyringService(fmt.Sprintf("https://keyring-test.invalid/%s/%d-%s/", t.Name(), os.Getpid(), randHex(t)))
 }
 
 func randHex(t *testing.T) string {
@@ -328,7 +330,7 @@ func helperEnv(drop []string, add ...string) []string {
 func runHelper(t *testing.T, env []string, op, service string, timeout time.Duration) helperResult {
 	t.Helper()
 	if service == "" {
-		service = Service("https://keyring-test.invalid/absent-" + randHex(t))
+		service = baseurl.KeyringService("https://keyring-test.invalid/absent-" + randHex(t))
 	}
 	exe, err := os.Executable()
 	if err != nil {
