@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // parseLifetime turns "forever", a Go duration ("90m", "1h") or a number
@@ -91,4 +94,36 @@ func humanDuration(d time.Duration) string {
 // second after it was made expires "in 30 days", not 29.
 func round(d, unit time.Duration) int {
 	return int((d + unit/2) / unit)
+}
+
+// tokenJSON is a token as --json prints it.
+type tokenJSON struct {
+	ID          int     `json:"id"`
+	Description string  `json:"description"`
+	Role        string  `json:"role"`
+	RoleLabel   string  `json:"role_label"`
+	Scope       string  `json:"scope"`
+	Expires     *string `json:"expires"`
+	Expired     bool    `json:"expired"`
+	TokenMasked string  `json:"token_masked"`
+	// InUse says the tool uses this token for the instance, as its own API
+	// token or as the VCS token it hands to git.
+	InUse bool `json:"in_use"`
+	// Token is the secret, only where the user asked for it.
+	Token string `json:"token,omitempty"`
+}
+
+func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
+	j := tokenJSON{
+		ID: t.ID, Description: t.Description, Role: t.Role, RoleLabel: t.RoleLabel,
+		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
+	}
+	if j.TokenMasked == "" && t.Secret != "" {
+		j.TokenMasked = secret.Mask(t.Secret)
+	}
+	if t.Expires != nil {
+		s := t.Expires.UTC().Format(time.RFC3339)
+		j.Expires = &s
+	}
+	return j
 }
