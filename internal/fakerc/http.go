@@ -14,6 +14,9 @@ import (
 // ServeHTTP routes a request: faults first (they sit "in front" of the
 // application, like a proxy), then the path prefix, then the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The Date header comes from the server's clock (WithClock), as a real
+	// server's comes from its own: clients read clock skew from it.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	s.mu.Lock()
 	fault, delay := s.fault, s.delay
 	s.mu.Unlock()

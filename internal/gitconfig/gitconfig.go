@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os/exec"
 	"strings"
 
@@ -154,4 +155,77 @@ func (c Config) HelperURLs(ctx context.Context) map[string]bool {
 		urls[strings.TrimSuffix(key, ".helper")] = true
 	}
 	return urls
+}
+
+// Helper is one credential helper git would run for a URL, in order, and
+// the config file that set it.
+type Helper struct {
+	Value  string
+	Origin string // e.g. "file:/home/alice/.gitconfig"
+}
+
+// Helpers returns the helpers git runs for instanceURL, in git's order:
+// credential.helper and credential.<url>.helper entries whose URL covers
+// instanceURL, read in config order, an empty value clearing the list so
+// far (git's own rule, gitcredentials(7)). URL patterns with a user name
+// or wildcards are not matched.
+func (c Config) Helpers(ctx context.Context, instanceURL string) ([]Helper, error) {
+	out, err := c.Git(ctx, "config", "--show-origin", "--get-regexp", `^credential\..*helper$`)
+	var ge *Error
+	if errors.As(err, &ge) && ge.Code == 1 {
+		return nil, nil // no helper configured at all
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading git config: %w", err)
+	}
+	u, err := url.Parse(instanceURL)
+	if err != nil {
+		return nil, err
+	}
+	var list []Helper
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		origin, rest, _ := strings.Cut(line, "\t")
+		key, value, _ := strings.Cut(rest, " ")
+		key = strings.ToLower(key)
+		if key != "credential.helper" {
+			pattern, ok := strings.CutSuffix(strings.TrimPrefix(key, "credential."), ".helper")
+			if !ok || !baseurl.Serves(pattern, u.Scheme, u.Host, u.Path) {
+				continue
+			}
+		}
+		if value == "" {
+			list = nil
+			continue
+		}
+		list = append(list, Helper{Value: value, Origin: origin})
+	}
+	return list, nil
+}
+
+// HelperPath returns the program a helper value written by HelperValue
+// runs; ok is false for any other helper.
+func HelperPath(value string) (path string, ok bool) {
+	rest, ok := strings.CutPrefix(value, "!'")
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(rest, '\'')
+		if i < 0 {
+			return "", false
+		}
+		b.WriteString(rest[:i])
+		rest = rest[i+1:]
+		if q, ok := strings.CutPrefix(rest, `\''`); ok { // an escaped quote
+			b.WriteByte('\'')
+			rest = q
+			continue
+		}
+		break
+	}
+	if !strings.HasPrefix(rest, " credential-helper") {
+		return "", false
+	}
+	return b.String(), true
 }

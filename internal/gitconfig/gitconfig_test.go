@@ -79,3 +79,59 @@ func TestWriteRemoveHelper(t *testing.T) {
 		t.Errorf("HelperURLs after removal = %v", urls)
 	}
 }
+
+func TestHelperPath(t *testing.T) {
+	for _, exe := range []string{"/usr/bin/rhodecode", "/opt/it's/rhodecode", "C:/Program Files/rhodecode.exe"} {
+		for _, storage := range []string{"", "file"} {
+			got, ok := HelperPath(HelperValue(exe, storage))
+			if !ok || got != exe {
+				t.Errorf("HelperPath(HelperValue(%q, %q)) = %q, %v", exe, storage, got, ok)
+			}
+		}
+	}
+	for _, v := range []string{"store", "!gh auth git-credential", "!'/x' other", "!'unterminated"} {
+		if _, ok := HelperPath(v); ok {
+			t.Errorf("HelperPath(%q) claims it", v)
+		}
+	}
+}
+
+func TestHelpersOrder(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	ctx := t.Context()
+	c, _ := isolated(t)
+	const u = "https://code.example.com/rc"
+	set := func(args ...string) {
+		t.Helper()
+		if _, err := c.Git(ctx, append([]string{"config", "--global", "--add"}, args...)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := c.Helpers(ctx, u); err != nil || len(got) != 0 {
+		t.Fatalf("no config: %v, %v", got, err)
+	}
+	set("credential.helper", "cache")
+	if err := c.WriteHelper(ctx, Global, u, "/usr/bin/rhodecode", ""); err != nil {
+		t.Fatal(err)
+	}
+	set("credential.https://other.example.com.helper", "other")
+	set("credential.https://code.example.com/rc/team.helper", "deeper") // a longer path: not for u
+	set("credential.https://code.example.com.helper", "after")
+	got, err := c.Helpers(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, h := range got {
+		values = append(values, h.Value)
+		if !strings.HasPrefix(h.Origin, "file:") {
+			t.Errorf("origin %q", h.Origin)
+		}
+	}
+	want := []string{HelperValue("/usr/bin/rhodecode", ""), "after"}
+	if strings.Join(values, "|") != strings.Join(want, "|") {
+		t.Errorf("Helpers = %q, want %q (the reset drops cache)", values, want)
+	}
+}
