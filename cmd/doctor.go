@@ -70,7 +70,9 @@ func (d *doctor) add(name, status, detail, fix string) {
 	d.checks = append(d.checks, check{Section: d.section, Name: name, Status: status, Detail: detail, Fix: fix})
 }
 
-func (d *doctor) ok(name, format string, a ...any) { d.add(name, checkOK, fmt.Sprintf(format, a...), "") }
+func (d *doctor) ok(name, format string, a ...any) {
+	d.add(name, checkOK, fmt.Sprintf(format, a...), "")
+}
 
 func doctorRun(ctx context.Context, opts *doctorOptions) error {
 	d := &doctor{doctorOptions: opts}
