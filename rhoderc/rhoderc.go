@@ -183,13 +183,18 @@ func Locate(flag string, getenv func(string) string, home func() (string, error)
 	return filepath.Join(h, ".rhoderc"), nil
 }
 
-// Load reads path. A missing file gives an empty TOML *File and no error.
+// Load reads path. A missing file gives an empty TOML *File and no error;
+// so does a symlink whose target does not exist yet, but one whose
+// target's directory is missing is an error (see writeTarget).
 // A directory gives an error wrapping ErrIsDirectory, unparsable content a
 // *ParseError, and a read failure the *fs.PathError from the OS.
 func Load(path string) (*File, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if _, err := writeTarget(path); err != nil {
+			return nil, err
+		}
 		return Parse(path, nil)
 	case err != nil:
 		return nil, fmt.Errorf("reading config: %w", err)

@@ -43,6 +43,10 @@ func Update(ctx context.Context, path string, fn func(*File) error) error {
 	if err != nil {
 		return err
 	}
+	target, err := writeTarget(path)
+	if err != nil {
+		return err
+	}
 	before, err := f.Bytes()
 	if err != nil {
 		return err
@@ -57,7 +61,7 @@ func Update(ctx context.Context, path string, fn func(*File) error) error {
 	if bytes.Equal(before, after) {
 		return nil
 	}
-	return writeAtomic(path, after)
+	return writeAtomic(path, target, after)
 }
 
 // lock takes the lock file (left in place afterwards; see filelock) and
@@ -75,16 +79,58 @@ func lock(ctx context.Context, lockPath string) (unlock func(), err error) {
 	return nil, fmt.Errorf("locking %s: %w", lockPath, err)
 }
 
-// writeAtomic replaces path with data via a temp file in the same
-// directory, so readers see either the old or the new file. A symlinked
-// path (dotfile managers) is followed so the link itself survives.
-func writeAtomic(path string, data []byte) (err error) {
+// maxLinks bounds how many symlinks writeTarget follows, like the
+// kernel's limit, so a loop ends in an error.
+const maxLinks = 40
+
+// writeTarget returns the file a write to path must replace: path itself,
+// or, for a symlink (dotfile managers), the file at the end of its links,
+// which may not exist yet. Replacing the target rather than path keeps
+// the link. A target whose directory is missing is an error naming both:
+// creating it would guess at the user's layout, and replacing the link
+// would break it.
+func writeTarget(path string) (string, error) {
 	target := path
-	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if t, eerr := filepath.EvalSymlinks(path); eerr == nil {
-			target = t
+	for range maxLinks {
+		fi, err := os.Lstat(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			if target == path {
+				return path, nil
+			}
+			if _, err := os.Stat(filepath.Dir(target)); err != nil {
+				return "", fmt.Errorf("%s is a symlink to %s, whose directory is not usable: %w", path, target, err)
+			}
+			return target, nil
 		}
+		if err != nil {
+			return "", fmt.Errorf("reading config: %w", err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return target, nil
+		}
+		dest, err := os.Readlink(target)
+		if err != nil {
+			return "", fmt.Errorf("reading config: %w", err)
+		}
+		if !filepath.IsAbs(dest) {
+			// A relative link is relative to the directory that really
+			// holds it; a lexical join would get ".." wrong when that
+			// directory was reached through another link.
+			dir, err := filepath.EvalSymlinks(filepath.Dir(target))
+			if err != nil {
+				return "", fmt.Errorf("reading config: %w", err)
+			}
+			dest = filepath.Join(dir, dest)
+		}
+		target = dest
 	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// writeAtomic replaces target (see writeTarget) with data via a temp file
+// in the same directory, so readers see either the old or the new file.
+// path is the name the user knows, for messages.
+func writeAtomic(path, target string, data []byte) (err error) {
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
