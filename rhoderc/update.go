@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/filelock"
@@ -47,6 +48,9 @@ func Update(ctx context.Context, path string, fn func(*File) error) error {
 	if err != nil {
 		return err
 	}
+	// Under the lock no other writer has a temporary file in flight, so
+	// any there is left from a killed one, and may hold a token.
+	removeStaleTemps(target)
 	before, err := f.Bytes()
 	if err != nil {
 		return err
@@ -132,7 +136,7 @@ func writeTarget(path string) (string, error) {
 // path is the name the user knows, for messages.
 func writeAtomic(path, target string, data []byte) (err error) {
 	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, tempPrefix(filepath.Base(target))+"*.tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -161,6 +165,57 @@ func writeAtomic(path, target string, data []byte) (err error) {
 	}
 	syncDir(dir)
 	return nil
+}
+
+// tempPrefix is how the temporary files for a file named base start:
+// hidden, with one dot (".rhoderc.123.tmp"); os.CreateTemp puts decimal
+// digits after it.
+func tempPrefix(base string) string {
+	return "." + strings.TrimPrefix(base, ".") + "."
+}
+
+// removeStaleTemps removes the temporary files that writes to target
+// left behind when killed: regular files in its directory named
+// tempPrefix, digits, ".tmp", and those of the two-dot name older
+// versions used ("..rhoderc.123.tmp"). Nothing else is touched. It is
+// best effort: a failure here must not stop the update.
+func removeStaleTemps(target string) {
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefixes := []string{tempPrefix(base), "." + base + "."}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		for _, p := range prefixes {
+			digits, ok := strings.CutPrefix(e.Name(), p)
+			if !ok {
+				continue
+			}
+			if digits, ok = strings.CutSuffix(digits, ".tmp"); ok && allDigits(digits) {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+				break
+			}
+		}
+	}
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // syncDir makes the rename durable; best effort, as not every platform or
