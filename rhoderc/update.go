@@ -24,11 +24,13 @@ const (
 
 // Update is the only way commands write the file. It takes an exclusive
 // lock on path+".lock" (waiting at most a few seconds, or until ctx ends),
-// loads the file fresh, calls fn, and if fn returns nil and the rendered
-// content changed, replaces the file atomically with mode 0600. A file that
-// does not parse is never overwritten: its *ParseError is returned and fn
-// is not called. A directory at path fails with ErrIsDirectory before the
-// lock file is created.
+// loads the file fresh, removes temporary files a killed write left
+// (removeStaleTemps), sets mode 0600 on the file, calls fn, and if fn
+// returns nil and the rendered content changed, replaces the file
+// atomically with mode 0600; a symlink is written through (writeTarget).
+// A file that does not parse is never overwritten: its *ParseError is
+// returned and fn is not called. A directory at path fails with
+// ErrIsDirectory before the lock file is created.
 func Update(ctx context.Context, path string, fn func(*File) error) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s: %w", path, ErrIsDirectory)
@@ -51,6 +53,7 @@ func Update(ctx context.Context, path string, fn func(*File) error) error {
 	// Under the lock no other writer has a temporary file in flight, so
 	// any there is left from a killed one, and may hold a token.
 	removeStaleTemps(target)
+	makePrivate(target)
 	before, err := f.Bytes()
 	if err != nil {
 		return err
@@ -165,6 +168,20 @@ func writeAtomic(path, target string, data []byte) (err error) {
 	}
 	syncDir(dir)
 	return nil
+}
+
+// makePrivate sets mode 0600 on an existing target, as a write would:
+// it may hold a token, and a hand-made or copied file is often 0644, so
+// every update fixes the mode, not only one that changes the content.
+// Best effort: the file stays readable, and File.Permissions reports a
+// mode that could not be fixed.
+func makePrivate(target string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		_ = os.Chmod(target, 0o600)
+	}
 }
 
 // tempPrefix is how the temporary files for a file named base start:

@@ -370,3 +370,45 @@ func TestUpdateRemovesStaleTemps(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateModeWithoutChange: every Update makes an existing file 0600,
+// also when it has nothing to write, through a symlink too; the content
+// stays as it was.
+func TestUpdateModeWithoutChange(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	for _, viaLink := range []bool{false, true} {
+		t.Run(fmt.Sprintf("link=%v", viaLink), func(t *testing.T) {
+			dir := t.TempDir()
+			target := filepath.Join(dir, ".rhoderc")
+			content := "# keep me\n[instances.x]\nurl = \"u\"\ntoken = \"t\"\n"
+			if err := os.WriteFile(target, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(target, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := target
+			if viaLink {
+				path = filepath.Join(dir, "link")
+				if err := os.Symlink(".rhoderc", path); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Update(context.Background(), path, func(*File) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+			}
+			if got := string(readFile(t, target)); got != content {
+				t.Errorf("content changed to %q", got)
+			}
+		})
+	}
+}
