@@ -86,6 +86,8 @@ func TestUpdateSurvivesKill(t *testing.T) {
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashWriterProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+path)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -94,13 +96,15 @@ func TestUpdateSurvivesKill(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
-			t.Fatalf("round %d: writer did not start: %v", round, err)
+			_ = cmd.Wait()
+			t.Fatalf("round %d: writer did not start: %v\n%s", round, err, stderr.String())
 		}
 		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
+		_ = cmd.Process.Kill()
+		// Anything but death by the signal means the writer failed.
+		if err := cmd.Wait(); err == nil || cmd.ProcessState.Exited() {
+			t.Fatalf("round %d: writer ended on its own (%v):\n%s", round, err, stderr.String())
 		}
-		_ = cmd.Wait()
 
 		check := func(when string) {
 			t.Helper()
