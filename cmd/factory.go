@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -96,7 +98,7 @@ type deps struct {
 // deps wires the Factory's parts for one command run. It is called from
 // RunE, after cobra has parsed the flags that g holds.
 func (f *Factory) deps(g *globalOptions) *deps {
-	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir}
+	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir, warn: f.IO.ErrOut}
 	st := secrets.New(f.Secrets, keyring.IsNotFound, cfg.update)
 	v := f.Build.Version
 	if v == "" {
@@ -134,17 +136,28 @@ type configFile struct {
 	flag   string
 	getenv func(string) string
 	home   func() (string, error)
+	// warn gets load's warning about a file others can read: stderr,
+	// as the credential helper's stdout is git's.
+	warn io.Writer
 }
 
 func (c configFile) path() (string, error) { return rhoderc.Locate(c.flag, c.getenv, c.home) }
 
-// load reads the file; a missing file is an empty config.
+// load reads the file; a missing file is an empty config. A file with
+// secrets that others can read gets a warning naming the fix.
 func (c configFile) load() (*rhoderc.File, error) {
 	p, err := c.path()
 	if err != nil {
 		return nil, err
 	}
-	return rhoderc.Load(p)
+	f, err := rhoderc.Load(p)
+	if err != nil {
+		return nil, err
+	}
+	if perr := f.Permissions(); perr != nil && c.warn != nil {
+		fmt.Fprintf(c.warn, "rhodecode: warning: %v\n", perr)
+	}
+	return f, nil
 }
 
 // update runs fn under the file's lock and saves atomically.

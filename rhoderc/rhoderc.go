@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -153,7 +154,8 @@ type File struct {
 	path    string
 	dialect Dialect
 	b       backend
-	err     error // first error from a setter, reported by Bytes
+	err     error       // first error from a setter, reported by Bytes
+	mode    fs.FileMode // permission bits when read from disk, for Permissions
 }
 
 // DefaultPath returns $RHODERC if set via the getenv passed in, else
@@ -183,13 +185,18 @@ func Locate(flag string, getenv func(string) string, home func() (string, error)
 	return filepath.Join(h, ".rhoderc"), nil
 }
 
-// Load reads path. A missing file gives an empty TOML *File and no error.
+// Load reads path. A missing file gives an empty TOML *File and no error;
+// so does a symlink whose target does not exist yet, but one whose
+// target's directory is missing is an error (see writeTarget).
 // A directory gives an error wrapping ErrIsDirectory, unparsable content a
 // *ParseError, and a read failure the *fs.PathError from the OS.
 func Load(path string) (*File, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if _, err := writeTarget(path); err != nil {
+			return nil, err
+		}
 		return Parse(path, nil)
 	case err != nil:
 		return nil, fmt.Errorf("reading config: %w", err)
@@ -200,7 +207,12 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	return Parse(path, data)
+	f, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	f.mode = fi.Mode().Perm()
+	return f, nil
 }
 
 // Parse parses data as the content of the file at path (used only in
@@ -229,6 +241,49 @@ func DetectDialect(data []byte) Dialect {
 		}
 	}
 	return DialectTOML
+}
+
+// PermissionError reports a file that holds secrets while users other
+// than its owner have access to it. Its message names the fix and never
+// a secret.
+type PermissionError struct {
+	Path string
+	Mode fs.FileMode // permission bits
+}
+
+// Error implements error.
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("%s holds secrets but other users can access it (mode %04o); fix with: chmod 600 %s",
+		e.Path, e.Mode, shellQuote(e.Path))
+}
+
+// Permissions returns a *PermissionError when the file, as Load read it,
+// holds a secret (an instance's token, VCS token or session cookie) and
+// its mode gives group or others any access; nil otherwise, for a file
+// not read from disk, and on Windows, where the mode bits do not say who
+// can read a file. Update makes the file 0600, so a later Load is clean.
+func (f *File) Permissions() error {
+	if runtime.GOOS == "windows" || f.mode&0o077 == 0 {
+		return nil
+	}
+	for _, in := range f.Instances() {
+		if in.Token != "" || in.VCSToken != "" || in.SessionCookie != "" {
+			return &PermissionError{Path: f.path, Mode: f.mode}
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes p for a POSIX shell when it needs it, so the fix in a
+// message can be pasted as it is; a leading "-" would be an option.
+func shellQuote(p string) string {
+	if strings.HasPrefix(p, "-") {
+		p = "./" + p
+	}
+	if p != "" && strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:@%+=") == "" {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
 // Path returns the path the file was loaded from.

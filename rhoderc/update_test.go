@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -302,6 +303,111 @@ func TestUpdateConcurrentProcesses(t *testing.T) {
 			}
 			if got := len(f.Instances()); got != want {
 				t.Errorf("%d instances, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestUpdateRemovesStaleTemps: temporary files a killed writer left
+// behind (they may hold a token) go with the next Update, in the old
+// two-dot and the new one-dot name; nothing that merely looks alike does.
+func TestUpdateRemovesStaleTemps(t *testing.T) {
+	tests := []struct {
+		base        string
+		stale, keep []string
+	}{
+		{
+			base:  ".rhoderc",
+			stale: []string{"..rhoderc.123.tmp", "..rhoderc.4294967295.tmp", ".rhoderc.7.tmp"},
+			keep: []string{
+				".rhoderc", ".rhoderc.lock", ".rhoderc.tmp", "..rhoderc.tmp", ".rhoderc..tmp",
+				".rhoderc.12a.tmp", ".rhoderc.-1.tmp", ".rhoderc.123.tmp.bak", "x.rhoderc.123.tmp",
+				"...rhoderc.123.tmp", ".other.123.tmp", "rhoderc.1.tmp",
+			},
+		},
+		{
+			base:  "dotfiles-rhoderc",
+			stale: []string{".dotfiles-rhoderc.123.tmp", ".dotfiles-rhoderc.4294967295.tmp"},
+			keep: []string{
+				"dotfiles-rhoderc", "dotfiles-rhoderc.lock", "dotfiles-rhoderc.1.tmp",
+				"..dotfiles-rhoderc.1.tmp", ".dotfiles-rhoderc.tmp", ".dotfiles-rhoderc.1a.tmp",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.base, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, tc.base)
+			for _, n := range append(slices.Clone(tc.stale), tc.keep...) {
+				if err := os.WriteFile(filepath.Join(dir, n), []byte("[instances.x]\nurl = \"u\"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A directory with a matching name is not a temporary file.
+			dirLike := "." + strings.TrimPrefix(tc.base, ".") + ".55.tmp"
+			if err := os.Mkdir(filepath.Join(dir, dirLike), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			want := append(slices.Clone(tc.keep), dirLike)
+
+			// An Update that changes nothing cleans up too.
+			if err := Update(context.Background(), path, func(*File) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				got = append(got, e.Name())
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("directory holds\n  %q\nwant\n  %q", got, want)
+			}
+		})
+	}
+}
+
+// TestUpdateModeWithoutChange: every Update makes an existing file 0600,
+// also when it has nothing to write, through a symlink too; the content
+// stays as it was.
+func TestUpdateModeWithoutChange(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	for _, viaLink := range []bool{false, true} {
+		t.Run(fmt.Sprintf("link=%v", viaLink), func(t *testing.T) {
+			dir := t.TempDir()
+			target := filepath.Join(dir, ".rhoderc")
+			content := "# keep me\n[instances.x]\nurl = \"u\"\ntoken = \"t\"\n"
+			if err := os.WriteFile(target, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(target, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := target
+			if viaLink {
+				path = filepath.Join(dir, "link")
+				if err := os.Symlink(".rhoderc", path); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Update(context.Background(), path, func(*File) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+			}
+			if got := string(readFile(t, target)); got != content {
+				t.Errorf("content changed to %q", got)
 			}
 		})
 	}
