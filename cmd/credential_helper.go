@@ -42,8 +42,8 @@ other credentials (OS keyring, or with --storage file the 0600 file
 ~/.rhodecode-git-credentials). erase of the VCS token marks it rejected, so
 it is not offered again until rhodecode setup-git makes a new one.
 
-In CI, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN (and optionally
-RHODECODE_HOST, to answer for that server only) answer without any config
+In CI, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN answer for the server
+RHODECODE_HOST names (required; for no other host) without any config
 file or keyring.`,
 		Example: `  # what rhodecode setup-git writes for you
   $ git config --global credential.https://code.example.com.helper ""
@@ -97,6 +97,8 @@ type helper struct {
 	d       *deps
 	q       gitcred.Credential
 	storage string
+
+	warnedNoHost bool // the missing RHODECODE_HOST is reported once
 }
 
 func (h *helper) warn(format string, a ...any) {
@@ -199,18 +201,26 @@ func (h *helper) erase(ctx context.Context) error {
 	return nil
 }
 
-// envCredential is the CI mode: RHODECODE_USERNAME + RHODECODE_VCS_TOKEN,
-// limited to RHODECODE_HOST when it is set.
+// envCredential is the CI mode: RHODECODE_USERNAME + RHODECODE_VCS_TOKEN
+// for RHODECODE_HOST. Without RHODECODE_HOST it answers for no host: the
+// token would otherwise go to any host git asks about (setup-git and
+// RHODECODE_TOKEN require it too).
 func (h *helper) envCredential() (user, token string, ok bool) {
 	user, token = h.d.getenv("RHODECODE_USERNAME"), strings.TrimSpace(h.d.getenv("RHODECODE_VCS_TOKEN"))
 	if user == "" || token == "" {
 		return "", "", false
 	}
-	if host := h.d.getenv("RHODECODE_HOST"); host != "" {
-		u, err := baseurl.Normalize(host)
-		if err != nil || !baseurl.Serves(u, h.q.Protocol, h.q.Host, h.q.Path) {
-			return "", "", false
+	host := h.d.getenv("RHODECODE_HOST")
+	if host == "" {
+		if !h.warnedNoHost {
+			h.warnedNoHost = true
+			h.warn("RHODECODE_USERNAME and RHODECODE_VCS_TOKEN are set but RHODECODE_HOST is not; set it to the server the token is for (the token is not offered to any host without it)")
 		}
+		return "", "", false
+	}
+	u, err := baseurl.Normalize(host)
+	if err != nil || !baseurl.Serves(u, h.q.Protocol, h.q.Host, h.q.Path) {
+		return "", "", false
 	}
 	if h.q.HasUsername && h.q.Username != user {
 		return "", "", false
