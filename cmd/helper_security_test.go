@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // CI mode needs RHODECODE_HOST: without it the token would go to whatever
@@ -107,5 +108,28 @@ func TestHelperStoreWithBrokenConfigKeepsNothing(t *testing.T) {
 	}
 	if b, err := os.ReadFile(credFile); err == nil && strings.Contains(string(b), "wonderland") {
 		t.Fatalf("stored with a broken config:\n%s", b)
+	}
+}
+
+// A stale ~/.rhodecode-git-credentials.lock, as a helper killed in the
+// middle of a store leaves it, neither stalls store nor loses what git
+// asked it to keep.
+func TestHelperStoreWithStaleLockFile(t *testing.T) {
+	e := newTestEnv(t)
+	credFile := filepath.Join(e.home, gitCredentialsFile)
+	if err := os.WriteFile(credFile+".lock", []byte("https://u:p@half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	testBinary(t) // built before the clock starts
+	start := time.Now()
+	_, errOut, code := e.helper("protocol=https\nhost=other.example\nusername=u\npassword=kept\n\n", "--storage", "file", "store")
+	if code != 0 || errOut != "" {
+		t.Errorf("store: exit %d stderr %q", code, errOut)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("store took %v", d)
+	}
+	if out, _, _ := e.helper("protocol=https\nhost=other.example\n\n", "--storage", "file", "get"); out != "username=u\npassword=kept\n" {
+		t.Errorf("get after store: %q", out)
 	}
 }
