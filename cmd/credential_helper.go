@@ -39,11 +39,13 @@ get answers, for a RhodeCode instance you are logged in to, with your
 RhodeCode user name and the instance's VCS token; for other hosts it
 answers with what git stored through it before. store and erase keep such
 other credentials (OS keyring, or with --storage file the 0600 file
-~/.rhodecode-git-credentials). erase of the VCS token marks it rejected, so
-it is not offered again until rhodecode setup-git makes a new one.
+~/.rhodecode-git-credentials); store keeps nothing for a URL of an
+instance in ~/.rhoderc, whatever the user name, or while that file cannot
+be read. erase of the VCS token marks it rejected, so it is not offered
+again until rhodecode setup-git makes a new one.
 
-In CI, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN (and optionally
-RHODECODE_HOST, to answer for that server only) answer without any config
+In CI, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN answer for the server
+RHODECODE_HOST names (required; for no other host) without any config
 file or keyring.`,
 		Example: `  # what rhodecode setup-git writes for you
   $ git config --global credential.https://code.example.com.helper ""
@@ -97,6 +99,13 @@ type helper struct {
 	d       *deps
 	q       gitcred.Credential
 	storage string
+
+	warnedNoHost bool // the missing RHODECODE_HOST is reported once
+
+	// The config file's instances, read once per request (cfgRead).
+	cfgRead   bool
+	instances []rhoderc.Instance
+	cfgErr    error
 }
 
 func (h *helper) warn(format string, a ...any) {
@@ -126,6 +135,13 @@ func (h *helper) get(ctx context.Context) error {
 			return h.answer(in.Username, tok, exp)
 		}
 	}
+	if insts, err := h.config(); err == nil && resolve.Manages(insts, h.q) {
+		// A managed instance gets its VCS token or nothing: what older
+		// versions stored for it is most likely a password. An unreadable
+		// config (reported) still lets other hosts' credentials be served;
+		// only store fails closed, as keeping is the harm.
+		return nil
+	}
 	st, err := h.otherStore()
 	if err != nil {
 		h.warn("%v", err)
@@ -146,11 +162,15 @@ func (h *helper) store(ctx context.Context) error {
 	if _, _, ok := h.envCredential(); ok {
 		return nil // CI: the environment is the only source for this server
 	}
-	if _, ok := h.instance(); ok {
-		// For a RhodeCode instance the tool manages, git gets the VCS token
-		// and nothing else is kept: what git approves there after a
-		// rejection is most likely the user's password, typed at git's
-		// prompt, and that must not end up stored.
+	insts, err := h.config()
+	if err != nil {
+		return nil // reported; unread, it cannot rule out a RhodeCode password
+	}
+	if resolve.Manages(insts, h.q) {
+		// For a URL an instance the tool manages serves, git gets the VCS
+		// token and nothing else is kept, whatever user name git sends:
+		// what git approves there after a rejection is most likely a
+		// password typed at git's prompt, and that must not end up stored.
 		return nil
 	}
 	if !h.q.HasUsername || !h.q.HasPassword {
@@ -199,18 +219,26 @@ func (h *helper) erase(ctx context.Context) error {
 	return nil
 }
 
-// envCredential is the CI mode: RHODECODE_USERNAME + RHODECODE_VCS_TOKEN,
-// limited to RHODECODE_HOST when it is set.
+// envCredential is the CI mode: RHODECODE_USERNAME + RHODECODE_VCS_TOKEN
+// for RHODECODE_HOST. Without RHODECODE_HOST it answers for no host: the
+// token would otherwise go to any host git asks about (setup-git and
+// RHODECODE_TOKEN require it too).
 func (h *helper) envCredential() (user, token string, ok bool) {
 	user, token = h.d.getenv("RHODECODE_USERNAME"), strings.TrimSpace(h.d.getenv("RHODECODE_VCS_TOKEN"))
 	if user == "" || token == "" {
 		return "", "", false
 	}
-	if host := h.d.getenv("RHODECODE_HOST"); host != "" {
-		u, err := baseurl.Normalize(host)
-		if err != nil || !baseurl.Serves(u, h.q.Protocol, h.q.Host, h.q.Path) {
-			return "", "", false
+	host := h.d.getenv("RHODECODE_HOST")
+	if host == "" {
+		if !h.warnedNoHost {
+			h.warnedNoHost = true
+			h.warn("RHODECODE_USERNAME and RHODECODE_VCS_TOKEN are set but RHODECODE_HOST is not; set it to the server the token is for (the token is not offered to any host without it)")
 		}
+		return "", "", false
+	}
+	u, err := baseurl.Normalize(host)
+	if err != nil || !baseurl.Serves(u, h.q.Protocol, h.q.Host, h.q.Path) {
+		return "", "", false
 	}
 	if h.q.HasUsername && h.q.Username != user {
 		return "", "", false
@@ -218,14 +246,29 @@ func (h *helper) envCredential() (user, token string, ok bool) {
 	return user, token, true
 }
 
+// config returns the config file's instances; a failure to read it is
+// reported once.
+func (h *helper) config() ([]rhoderc.Instance, error) {
+	if !h.cfgRead {
+		h.cfgRead = true
+		cfg, err := h.d.cfg.load()
+		if err != nil {
+			h.cfgErr = err
+			h.warn("%v", err)
+		} else {
+			h.instances = cfg.Instances()
+		}
+	}
+	return h.instances, h.cfgErr
+}
+
 // instance finds the logged-in instance that serves the request.
 func (h *helper) instance() (rhoderc.Instance, bool) {
-	cfg, err := h.d.cfg.load()
+	insts, err := h.config()
 	if err != nil {
-		h.warn("%v", err)
 		return rhoderc.Instance{}, false
 	}
-	return resolve.ForGit(cfg.Instances(), h.q)
+	return resolve.ForGit(insts, h.q)
 }
 
 func (h *helper) otherStore() (gitcred.Store, error) {

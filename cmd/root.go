@@ -28,7 +28,7 @@ ENVIRONMENT
   RHODECODE_HOST       with RHODECODE_TOKEN: use this server and API token
   RHODECODE_TOKEN      without any config file or keyring (CI)
   RHODECODE_USERNAME   with RHODECODE_VCS_TOKEN: what the git credential
-  RHODECODE_VCS_TOKEN  helper answers (CI; only for RHODECODE_HOST if set)
+  RHODECODE_VCS_TOKEN  helper answers (CI), for RHODECODE_HOST only (required)
   NO_COLOR             disable colour
 
 EXIT STATUS

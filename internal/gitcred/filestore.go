@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/filelock"
 )
 
 // maxStoreFile caps what FileStore reads; a credentials file is a few KiB.
@@ -34,18 +35,27 @@ const expirySuffix = " # expiry "
 // kept. Lines without an expiry can be read and written by
 // "git credential-store --file=<path>" too.
 //
-// Updates use git's lockfile protocol: the new content is written to
-// path+".lock", created with O_EXCL and mode 0600, and renamed over path.
-// The rename is atomic, so readers never see half a file and do not lock,
-// and git's store can safely share the file. A file with a line that is
-// not a credential is never rewritten: every method returns an error naming
-// the file and line.
+// Updates hold a kernel lock (internal/filelock: flock, which the kernel
+// releases when the process dies) on path+".flock", a file left in place,
+// write the new content to path+".tmp" (mode 0600) and rename it over
+// path. The rename is atomic, so readers never see half a file and do not
+// lock. A file with a line that is not a credential is never rewritten:
+// every method returns an error naming the file and line.
+//
+// The lock is not git's: git's lockfile protocol (lockfile.c, used by
+// git credential-store) creates path+".lock" exclusively, and such a file
+// left by a killed process stalls every later writer until someone removes
+// it, which cost users their stored credentials. FileStore neither takes
+// nor touches path+".lock" (so a stale one from older versions is ignored).
+// The trade-off: if git credential-store is pointed at the same file and
+// rewrites it in the same milliseconds as FileStore, one of the two updates
+// can be lost; the file itself is never torn, as both rename whole files
+// into place, and the format stays shared.
 type FileStore struct {
 	path string
-	// LockTimeout bounds the wait for path+".lock"; 0 means
-	// DefaultLockTimeout. A lock left by a crashed process is not broken
-	// automatically (git does not either); the error says which file to
-	// remove.
+	// LockTimeout bounds the wait for another process's lock; 0 means
+	// DefaultLockTimeout. The kernel drops the lock of a process that dies,
+	// so only a live, stuck holder makes a store time out.
 	LockTimeout time.Duration
 
 	now func() time.Time
@@ -118,18 +128,11 @@ func (s *FileStore) update(ctx context.Context, first *fileLine, q Credential, m
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("gitcred: %w", err)
 	}
-	lockPath := path + ".lock"
-	lock, err := s.lock(ctx, path, lockPath)
+	unlock, err := s.lock(ctx, path)
 	if err != nil {
 		return err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			lock.Close()
-			os.Remove(lockPath)
-		}
-	}()
+	defer unlock()
 
 	lines, err := s.load(path)
 	if err != nil {
@@ -152,50 +155,64 @@ func (s *FileStore) update(ctx context.Context, first *fileLine, q Credential, m
 	if !changed {
 		return nil
 	}
-	if _, err := lock.Write(out.Bytes()); err != nil {
-		return fmt.Errorf("gitcred: writing %s: %w", lockPath, err)
+	return replaceFile(path, out.Bytes())
+}
+
+// replaceFile writes data to path+".tmp" and renames it over path; the
+// caller holds the lock.
+func replaceFile(path string, data []byte) (err error) {
+	tmp := path + ".tmp"
+	// Under the lock no other process writes tmp: one that exists was left
+	// by a process killed mid-write.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("gitcred: %w", err)
 	}
-	if err := lock.Sync(); err != nil {
-		return fmt.Errorf("gitcred: writing %s: %w", lockPath, err)
+	// O_EXCL: a new file of ours, 0600 whatever was there, and no symlink
+	// followed.
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("gitcred: %w", err)
 	}
-	if err := lock.Close(); err != nil {
-		return fmt.Errorf("gitcred: writing %s: %w", lockPath, err)
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("gitcred: writing %s: %w", tmp, err)
 	}
-	if err := os.Rename(lockPath, path); err != nil {
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("gitcred: writing %s: %w", tmp, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("gitcred: writing %s: %w", tmp, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("gitcred: replacing %s: %w", path, err)
 	}
-	committed = true
 	syncDir(filepath.Dir(path))
 	return nil
 }
 
-// lock creates lockPath exclusively, retrying with jittered backoff until
-// the timeout (git's hold_lock_file_for_update_timeout does the same).
-func (s *FileStore) lock(ctx context.Context, path, lockPath string) (*os.File, error) {
+// lockPath is the kernel lock file that serialises updates of path.
+func lockPath(path string) string { return path + ".flock" }
+
+// lock takes the kernel lock for path, waiting at most LockTimeout.
+func (s *FileStore) lock(ctx context.Context, path string) (unlock func(), err error) {
 	timeout := s.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	deadline := time.Now().Add(timeout)
-	backoff := time.Millisecond
-	for {
-		f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			return f, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("gitcred: locking %s: %w", path, err)
-		}
-		wait := time.Until(deadline)
-		if wait <= 0 {
-			return nil, fmt.Errorf("gitcred: %s is locked by another process; if none is running, remove %s: %w", path, lockPath, ErrLockTimeout)
-		}
-		wait = min(wait, backoff/2+rand.N(backoff))
-		if err := sleepCtx(ctx, wait); err != nil {
-			return nil, fmt.Errorf("gitcred: locking %s: %w", path, err)
-		}
-		backoff = min(2*backoff, 50*time.Millisecond)
+	lp := lockPath(path)
+	unlock, err = filelock.Lock(ctx, lp, timeout, lockRetryDelay)
+	switch {
+	case err == nil:
+		return unlock, nil
+	case errors.Is(err, filelock.ErrTimeout):
+		return nil, fmt.Errorf("gitcred: %s is locked by another running process (lock file %s): %w", path, lp, ErrLockTimeout)
 	}
+	return nil, fmt.Errorf("gitcred: locking %s: %w", path, err)
 }
 
 type fileLine struct {

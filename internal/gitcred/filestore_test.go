@@ -136,13 +136,18 @@ func TestFileStoreModeAndAtomicity(t *testing.T) {
 	if runtime.GOOS != "windows" && after.Mode().Perm() != 0o600 {
 		t.Errorf("mode after rewrite %v, want 0600", after.Mode().Perm())
 	}
+	// The kernel lock's file stays (see filelock); no temp file or git
+	// lock file is left.
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
-		t.Errorf("directory holds %v, want only the store file (no lock or temp file left)", names)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != "creds" || names[1] != filepath.Base(lockPath(path)) {
+		t.Errorf("directory holds %v, want only the store file and its lock file", names)
+	}
+	if fi, err := os.Stat(lockPath(path)); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file: %v %v, want mode 0600", fi, err)
 	}
 }
 
@@ -225,13 +230,11 @@ func TestFileStoreLockTimeout(t *testing.T) {
 	if err := s.Store(ctx, cr("https", "h", "", "u", "p")); err != nil {
 		t.Fatal(err)
 	}
-	// Another process (or git credential-store) holds the lock.
-	if err := os.WriteFile(path+".lock", nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// Another process holds the lock.
+	holder := holdLock(t, path)
 	start := time.Now()
 	err := s.Store(ctx, cr("https", "h2", "", "u", "p"))
-	if !errors.Is(err, ErrLockTimeout) || !strings.Contains(err.Error(), path+".lock") {
+	if !errors.Is(err, ErrLockTimeout) || !strings.Contains(err.Error(), lockPath(path)) {
 		t.Errorf("Store with a held lock = %v, want a timeout naming the lock file", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -248,10 +251,18 @@ func TestFileStoreLockTimeout(t *testing.T) {
 	if _, ok, err := s.Get(ctx, cr("https", "h", "", "-", "-")); err != nil || !ok {
 		t.Errorf("Get while locked = %v %v", ok, err)
 	}
-	// The other process finishes: the lock is free again.
-	os.Remove(path + ".lock")
+	// The holder is killed: the kernel frees its lock at once.
+	if err := holder.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = holder.Wait()
+	s.LockTimeout = 0
+	start = time.Now()
 	if err := s.Store(ctx, cr("https", "h2", "", "u", "p")); err != nil {
 		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Store after the holder died took %v", d)
 	}
 }
 

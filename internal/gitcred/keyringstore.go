@@ -180,9 +180,6 @@ func (k *KeyringStore) load(ctx context.Context, protocol, host string) ([]entry
 	return entries, true, nil
 }
 
-// keyringLockRetryDelay is how often a waiting store retries the lock.
-const keyringLockRetryDelay = 5 * time.Millisecond
-
 func (k *KeyringStore) fileLock(ctx context.Context) (func(), error) {
 	path := k.LockPath
 	if path == "" {
@@ -195,7 +192,7 @@ func (k *KeyringStore) fileLock(ctx context.Context) (func(), error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	unlock, err := filelock.Lock(ctx, path, timeout, keyringLockRetryDelay)
+	unlock, err := filelock.Lock(ctx, path, timeout, lockRetryDelay)
 	if err != nil {
 		return nil, fmt.Errorf("gitcred: keyring lock %s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package gitcred
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -44,6 +45,13 @@ func childMain(kind, path, id string) error {
 		k := NewKeyringStore(gitcredtest.DirSecrets{Dir: path}, keyringtest.IsNotFound)
 		k.LockPath = filepath.Join(path, "keyring.lock")
 		s = k
+	case "holdlock":
+		// Hold a FileStore's lock until killed.
+		if _, err := NewFileStore(path).lock(context.Background(), path); err != nil {
+			return err
+		}
+		fmt.Println("locked")
+		select {}
 	default:
 		return fmt.Errorf("unknown kind %q", kind)
 	}
@@ -163,4 +171,29 @@ func TestKeyringStoreParallelGoroutines(t *testing.T) {
 	if got := len(mem.Items()); got != n+1 {
 		t.Errorf("%d keyring items, want %d", got, n+1)
 	}
+}
+
+// holdLock starts a process that holds the FileStore lock of path until the
+// test kills it (or ends).
+func holdLock(t *testing.T, path string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), goraceEnv(), childEnvKind+"=holdlock", childEnvPath+"="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("lock holder: %q %v", line, err)
+	}
+	return cmd
 }

@@ -35,6 +35,9 @@ type Store interface {
 // DefaultLockTimeout is how long a store waits for another process's lock.
 const DefaultLockTimeout = 10 * time.Second
 
+// lockRetryDelay is how often a waiting store retries the lock.
+const lockRetryDelay = 5 * time.Millisecond
+
 // entry is one stored credential. Username and password are always present
 // (possibly empty): git's store ignores entries without them.
 type entry struct {
@@ -108,21 +111,9 @@ func checkValues(c Credential) error {
 	return nil
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // ErrLockTimeout is wrapped by the error of a Store or Erase that gave up
 // waiting for another process's lock (see LockTimeout). It is
-// filelock.ErrTimeout, which KeyringStore's lock returns.
+// filelock.ErrTimeout, which both stores' locks return.
 var ErrLockTimeout = filelock.ErrTimeout
 
 // The stores the helper can keep other hosts' credentials in, by the name

@@ -40,6 +40,20 @@ func ForGit(instances []rhoderc.Instance, q gitcred.Credential) (rhoderc.Instanc
 	return best, found
 }
 
+// Manages reports whether any of the instances serves the request's URL
+// (scheme, host and port, and path when git sends one), whatever user name
+// git sends: what git approves there may be a RhodeCode password, which
+// must be kept nowhere, and no stored credential may stand in for the VCS
+// token there. Unlike ForGit, neither user names nor ambiguity matter.
+func Manages(instances []rhoderc.Instance, q gitcred.Credential) bool {
+	for _, in := range instances {
+		if baseurl.Serves(in.URL, q.Protocol, q.Host, q.Path) {
+			return true
+		}
+	}
+	return false
+}
+
 func countHost(instances []rhoderc.Instance, q gitcred.Credential) int {
 	n := 0
 	for _, in := range instances {
