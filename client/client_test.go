@@ -585,3 +585,36 @@ func TestDebugTraceTruncates(t *testing.T) {
 		t.Errorf("trace not truncated at 4 KiB:\n%.300s", trace.String())
 	}
 }
+
+// TestDebugTraceSanitised: what a server sends (a status text, an HTML
+// page) reaches the --debug trace without terminal controls, and still
+// redacted.
+func TestDebugTraceSanitised(t *testing.T) {
+	const tok = "a1ce000000000000000000000000000000000000"
+	page := "<html><title>\x1b]0;owned\x07</title>\x1b[2J\r\n<p>\u202Etxt.exe " + tok + "\u009b31m\x9b</p></html>"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 500 Oops\x1b[2J\u202E\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(page), page)
+		buf.Flush()
+	}))
+	defer srv.Close()
+	var trace bytes.Buffer
+	err := newClient(t, srv.URL, tok, Options{Debug: &trace}).Call(context.Background(), "get_user", nil, nil)
+	if !errors.Is(err, ErrNotRhodeCode) {
+		t.Fatalf("err = %v", err)
+	}
+	out := trace.String()
+	if strings.ContainsAny(out, "\x1b\x07\r\u009b\u202E") || strings.Contains(out, "\x9b") || strings.Contains(out, tok) {
+		t.Errorf("trace:\n%+q", out)
+	}
+	for _, want := range []string{"< HTTP/1.1 500 Oops[2J (", "< <html><title>]0;owned</title>[2J ", "txt.exe [REDACTED]31m\uFFFD</p></html>\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %+q:\n%+q", want, out)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // maxTraceBody is how much of a body the debug trace shows.
@@ -87,13 +89,30 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// write prints trace lines with every known secret scrubbed and, since
+// status texts, headers and bodies come from the server, sanitised line
+// by line like everything else printed for a person.
 func (t *debugTransport) write(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	lines := strings.SplitAfter(t.scrub(s), "\n")
+	for i, l := range lines {
+		line, nl := strings.CutSuffix(l, "\n")
+		lines[i] = termtext.Sanitize(line)
+		if nl {
+			lines[i] += "\n"
+		}
+	}
+	// Scrub again: dropping a control character may join a secret that a
+	// server split with one.
+	_, _ = io.WriteString(t.w, t.scrub(strings.Join(lines, "")))
+}
+
+func (t *debugTransport) scrub(s string) string {
 	for _, secret := range t.secrets {
 		s = strings.ReplaceAll(s, secret, Redacted)
 	}
-	_, _ = io.WriteString(t.w, s)
+	return s
 }
 
 // addSecret adds a secret learnt later (a web session's password,
