@@ -1,9 +1,10 @@
 // Package secret is the one place that decides how a secret looks when it
 // is shown on purpose: the placeholder that replaces it in traces and
-// messages, the masked form of a token in lists, and a URL with its
-// credentials hidden; and what a token secret may look like before it is
-// shown at all. The client and the commands both use it, so a token is
-// never shown two different ways.
+// messages, the masked form of a token in lists, a URL with its
+// credentials hidden, and Value, which shows its secret only when asked;
+// and what a token secret may look like before it is shown at all. The
+// client and the commands both use it, so a token is never shown two
+// different ways.
 package secret
 
 import (
