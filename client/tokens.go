@@ -38,8 +38,14 @@ func (e *RoleNotOfferedError) Error() string {
 	return fmt.Sprintf("%s offers no token role %q; choose one of: %s", e.Host, e.Role, strings.Join(valid, ", "))
 }
 
+// roleNotOffered explains a role the page does not offer; what the page
+// says is scrubbed like any server text in an error.
 func (w *WebSession) roleNotOffered(page *TokenPage, role string) error {
-	return &RoleNotOfferedError{Host: w.host, Role: role, Version: page.Version, Offered: page.Roles}
+	offered := make([]RoleOption, len(page.Roles))
+	for i, r := range page.Roles {
+		offered[i] = RoleOption{Value: w.scrubText(r.Value), Label: w.scrubText(r.Label)}
+	}
+	return &RoleNotOfferedError{Host: w.host, Role: role, Version: w.scrubText(page.Version), Offered: offered}
 }
 
 // CreateToken adds a token through the add form (POST …/auth_tokens/new,
@@ -77,7 +83,7 @@ func (w *WebSession) CreateToken(ctx context.Context, role, description string, 
 	}
 	for _, f := range after.Flash {
 		if f.Level == "error" {
-			return fmt.Errorf("%s did not create the token: %s", w.host, f.Message)
+			return w.errorf("%s did not create the token: %s", w.host, f.Message)
 		}
 	}
 	return nil
@@ -166,7 +172,7 @@ func (w *WebSession) DeleteToken(ctx context.Context, id int) error {
 }
 
 func (w *WebSession) notFound(id int) error {
-	return newCallError(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
+	return w.fail(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
 }
 
 // checkSecret refuses a secret that cannot be a token (secret.CheckToken):
@@ -175,7 +181,7 @@ func (w *WebSession) notFound(id int) error {
 func (w *WebSession) checkSecret(id int, s string) error {
 	w.addSecret(s)
 	if err := secret.CheckToken(s); err != nil {
-		return newCallError(ErrNotRhodeCode, err, "%s sent a secret for auth token %d that is %v", w.host, id, err)
+		return w.fail(ErrNotRhodeCode, err, "%s sent a secret for auth token %d that is %v", w.host, id, err)
 	}
 	return nil
 }
@@ -203,7 +209,7 @@ func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 			return "", w.notFound(id)
 		}
 		if t.Secret == "" {
-			return "", newCallError(ErrNotRhodeCode, nil, "%s shows no secret for auth token %d; check the RhodeCode version", w.host, id)
+			return "", w.fail(ErrNotRhodeCode, nil, "%s shows no secret for auth token %d; check the RhodeCode version", w.host, id)
 		}
 		if err := w.checkSecret(id, t.Secret); err != nil {
 			return "", err
@@ -226,13 +232,13 @@ func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 	case resp.StatusCode != http.StatusOK:
 		return "", w.statusError(resp)
 	case looksHTML(resp.Header.Get("Content-Type"), resp.body):
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with an HTML page where JSON was expected; check the URL and the RhodeCode version", resp.url)
+		return "", w.fail(ErrNotRhodeCode, nil, "%s answered with an HTML page where JSON was expected; check the URL and the RhodeCode version", resp.url)
 	}
 	var answer struct {
 		AuthToken *string `json:"auth_token"`
 	}
 	if err := json.Unmarshal(resp.body, &answer); err != nil || answer.AuthToken == nil || *answer.AuthToken == "" {
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with %s instead of {\"auth_token\": …}; check the RhodeCode version", resp.url, describeBody(resp.Response, resp.body))
+		return "", w.fail(ErrNotRhodeCode, nil, "%s answered with %s instead of {\"auth_token\": …}; check the RhodeCode version", resp.url, describeBody(resp.Response, resp.body))
 	}
 	if err := w.checkSecret(id, *answer.AuthToken); err != nil {
 		return "", err

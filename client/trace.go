@@ -21,22 +21,15 @@ const maxTraceBody = 4 << 10
 type debugTransport struct {
 	next    http.RoundTripper
 	w       io.Writer
-	mu      sync.Mutex // guards secrets and serialises writes
-	secrets []string   // exact strings to scrub from everything written
+	mu      sync.Mutex    // serialises writes
+	secrets *knownSecrets // the connection's, scrubbed from everything written
 }
 
-// newDebugTransport wraps next. Every secret in secrets (the token) is
+// newDebugTransport wraps next. Every secret the connection knows is
 // scrubbed from the trace in addition to the structural redaction, as a
 // last line of defence against fields nobody thought of.
-func newDebugTransport(next http.RoundTripper, w io.Writer, secrets ...string) *debugTransport {
-	t := &debugTransport{next: next, w: w}
-	for _, s := range secrets {
-		// Short strings would scrub ordinary text; real tokens are 40 hex.
-		if len(s) >= 8 {
-			t.secrets = append(t.secrets, s)
-		}
-	}
-	return t
+func newDebugTransport(next http.RoundTripper, w io.Writer, secrets *knownSecrets) *debugTransport {
+	return &debugTransport{next: next, w: w, secrets: secrets}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -95,7 +88,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *debugTransport) write(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	lines := strings.SplitAfter(t.scrub(s), "\n")
+	lines := strings.SplitAfter(t.secrets.scrub(s), "\n")
 	for i, l := range lines {
 		line, nl := strings.CutSuffix(l, "\n")
 		lines[i] = termtext.Sanitize(line)
@@ -105,30 +98,7 @@ func (t *debugTransport) write(s string) {
 	}
 	// Scrub again: dropping a control character may join a secret that a
 	// server split with one.
-	_, _ = io.WriteString(t.w, t.scrub(strings.Join(lines, "")))
-}
-
-func (t *debugTransport) scrub(s string) string {
-	for _, secret := range t.secrets {
-		s = strings.ReplaceAll(s, secret, Redacted)
-	}
-	return s
-}
-
-// addSecret adds a secret learnt later (a web session's password,
-// cookie, CSRF token, a revealed token) to those scrubbed from the trace.
-func (t *debugTransport) addSecret(s string) {
-	if len(s) < 8 {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, have := range t.secrets {
-		if have == s {
-			return
-		}
-	}
-	t.secrets = append(t.secrets, s)
+	_, _ = io.WriteString(t.w, t.secrets.scrub(strings.Join(lines, "")))
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
