@@ -618,3 +618,23 @@ func TestDebugTraceSanitised(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugTraceTruncationKeepsSecrets: a secret that straddles the 4 KiB
+// cut of a traced body is scrubbed before the cut, not left half shown.
+func TestDebugTraceTruncationKeepsSecrets(t *testing.T) {
+	const tok = "f00dface0123456789abcdef0123456789abcdef"
+	body := strings.Repeat("x", maxTraceBody-20) + tok + strings.Repeat("y", 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	var trace bytes.Buffer
+	_ = newClient(t, srv.URL, tok, Options{Debug: &trace}).Call(context.Background(), "get_user", nil, nil)
+	if strings.Contains(trace.String(), tok[:12]) {
+		t.Errorf("trace shows the start of the token:\n%s", trace.String()[trace.Len()-200:])
+	}
+	if !strings.Contains(trace.String(), "x"+Redacted) {
+		t.Errorf("trace does not show where the token was:\n%s", trace.String()[trace.Len()-200:])
+	}
+}

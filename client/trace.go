@@ -49,7 +49,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if rc, err := req.GetBody(); err == nil {
 			body, _ := io.ReadAll(io.LimitReader(rc, maxResponseBody))
 			rc.Close()
-			writeBody(&b, "> ", RedactBody(req.Header.Get("Content-Type"), body))
+			writeBody(&b, "> ", t.redactBody(req.Header, body))
 		}
 	}
 	t.write(b.String())
@@ -74,7 +74,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	b.Reset()
 	fmt.Fprintf(&b, "< %s %s (%s)\n", resp.Proto, resp.Status, elapsed)
 	writeHeaders(&b, "< ", resp.Header)
-	writeBody(&b, "< ", RedactBody(resp.Header.Get("Content-Type"), body))
+	writeBody(&b, "< ", t.redactBody(resp.Header, body))
 	if readErr != nil {
 		fmt.Fprintf(&b, "* reading the body failed: %v\n", readErr)
 	}
@@ -99,6 +99,13 @@ func (t *debugTransport) write(s string) {
 	// Scrub again: dropping a control character may join a secret that a
 	// server split with one.
 	_, _ = io.WriteString(t.w, t.secrets.scrub(strings.Join(lines, "")))
+}
+
+// redactBody redacts a body by its Content-Type and scrubs the known
+// secrets from all of it, before writeBody cuts it to maxTraceBody: a
+// secret cut in two would no longer match.
+func (t *debugTransport) redactBody(h http.Header, body []byte) []byte {
+	return []byte(t.secrets.scrub(string(RedactBody(h.Get("Content-Type"), body))))
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
