@@ -1,6 +1,11 @@
 package cmd
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -48,5 +53,30 @@ func TestServerTextIsSanitised(t *testing.T) {
 	assertClean(t, "setup-git", r.stderr, 1)
 	if !strings.Contains(r.stderr, "as mal]0;ownedlory[2J rm -rftxt.exe; check: ") {
 		t.Errorf("setup-git: %q", r.stderr)
+	}
+}
+
+// TestLoginErrorNeverShowsToken: a server that quotes the request in its
+// JSON-RPC error does not get the token into the error line, with or
+// without --debug.
+func TestLoginErrorNeverShowsToken(t *testing.T) {
+	const tok = "f00dface0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		q, _ := json.Marshal("bad request: " + string(b))
+		fmt.Fprintf(w, `{"id": 1, "result": null, "error": %s}`, q)
+	}))
+	defer srv.Close()
+	for _, debug := range []bool{false, true} {
+		e := newTestEnv(t)
+		e.stdin = tok + "\n"
+		args := []string{"auth", "login", "--url", srv.URL, "--with-token"}
+		if debug {
+			args = append(args, "--debug")
+		}
+		r := e.run(args...)
+		if r.code == 0 || strings.Contains(r.stdout+r.stderr, tok[:12]) || !strings.Contains(r.stderr, `get_user: bad request: {"id":1,"auth_token":"[REDACTED]"`) {
+			t.Errorf("debug=%v: exit %d\nstdout %q\nstderr %q", debug, r.code, r.stdout, r.stderr)
+		}
 	}
 }
