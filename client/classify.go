@@ -35,10 +35,10 @@ func (c *conn) transportError(ctx, reqCtx context.Context, err error) error {
 		if errors.Is(ctxErr, context.Canceled) {
 			return fmt.Errorf("request to %s canceled: %w", host, ctxErr)
 		}
-		return newCallError(ErrUnreachable, ctxErr, "%s did not answer before the deadline", host)
+		return c.fail(ErrUnreachable, ctxErr, "%s did not answer before the deadline", host)
 	}
 	if errors.Is(context.Cause(reqCtx), errOwnTimeout) {
-		return newCallError(ErrUnreachable, context.DeadlineExceeded, "%s did not answer within %s", host, c.timeout)
+		return c.fail(ErrUnreachable, context.DeadlineExceeded, "%s did not answer within %s", host, c.timeout)
 	}
 
 	var (
@@ -54,25 +54,25 @@ func (c *conn) transportError(ctx, reqCtx context.Context, err error) error {
 	switch {
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return newCallError(ErrUnreachable, err, "cannot reach %s: no such host; check the URL", host)
+			return c.fail(ErrUnreachable, err, "cannot reach %s: no such host; check the URL", host)
 		}
-		return newCallError(ErrUnreachable, err, "cannot reach %s: DNS lookup failed (%s)", host, dnsErr.Err)
+		return c.fail(ErrUnreachable, err, "cannot reach %s: DNS lookup failed (%s)", host, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return newCallError(ErrUnreachable, err, "cannot reach %s: connection refused; is the server running and the port right?", host)
+		return c.fail(ErrUnreachable, err, "cannot reach %s: connection refused; is the server running and the port right?", host)
 	case errors.As(err, &certErr):
-		return newCallError(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(certErr.Err))
+		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(certErr.Err))
 	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
-		return newCallError(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(err))
+		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(err))
 	case errors.As(err, &recordErr):
-		return newCallError(ErrUnreachable, err, "TLS handshake with %s failed: it does not speak HTTPS on this port; try http://", host)
+		return c.fail(ErrUnreachable, err, "TLS handshake with %s failed: it does not speak HTTPS on this port; try http://", host)
 	case errors.As(err, &alertErr):
-		return newCallError(ErrUnreachable, err, "TLS handshake with %s failed: %s", host, alertErr.Error())
+		return c.fail(ErrUnreachable, err, "TLS handshake with %s failed: %s", host, alertErr.Error())
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		return newCallError(ErrUnreachable, err, "cannot reach %s: the connection was closed before an answer arrived", host)
+		return c.fail(ErrUnreachable, err, "cannot reach %s: the connection was closed before an answer arrived", host)
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return newCallError(ErrUnreachable, err, "%s did not answer within %s", host, c.timeout)
+		return c.fail(ErrUnreachable, err, "%s did not answer within %s", host, c.timeout)
 	}
-	return newCallError(ErrUnreachable, err, "cannot reach %s: %s", host, innermost(err))
+	return c.fail(ErrUnreachable, err, "cannot reach %s: %s", host, innermost(err))
 }
 
 // certReason gives the x509 text without Go's "tls: failed to verify
@@ -118,29 +118,29 @@ func (c *conn) statusError(resp *response) error {
 		return c.redirectError(resp)
 	case !api && code == http.StatusForbidden && resp.Request.Method == http.MethodPost:
 		// RhodeCode's answer to a CSRF token that is not the session's.
-		return newCallError(ErrCSRF, nil, "%s refused the session's CSRF token (HTTP 403); log in again", c.host)
+		return c.fail(ErrCSRF, nil, "%s refused the session's CSRF token (HTTP 403); log in again", c.host)
 	case code == http.StatusNotFound:
 		what := "API"
 		if !api {
 			what = "web UI"
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: there is no RhodeCode %s at this address; check the URL (the instance's base URL, including any path prefix)", resp.url, status, what)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s: there is no RhodeCode %s at this address; check the URL (the instance's base URL, including any path prefix)", resp.url, status, what)
 	case code == http.StatusUnauthorized || code == http.StatusProxyAuthRequired:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s: something in front of RhodeCode (a proxy or gateway) asks for its own authentication", resp.url, status)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s: something in front of RhodeCode (a proxy or gateway) asks for its own authentication", resp.url, status)
 	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
-		return newCallError(ErrUnreachable, nil, "%s answered HTTP %s: the RhodeCode server behind the proxy is down or overloaded; try again later", resp.url, status)
+		return c.fail(ErrUnreachable, nil, "%s answered HTTP %s: the RhodeCode server behind the proxy is down or overloaded; try again later", resp.url, status)
 	case code >= 500:
 		if id := resp.Header.Get("RhodeCode-Exception-Id"); id != "" {
-			return newCallError(ErrNotRhodeCode, nil, "%s failed with HTTP %s (RhodeCode exception id %s); an administrator can look it up under Admin → Exceptions", resp.url, status, id)
+			return c.fail(ErrNotRhodeCode, nil, "%s failed with HTTP %s (RhodeCode exception id %s); an administrator can look it up under Admin → Exceptions", resp.url, status, id)
 		}
 		if !api {
-			return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s; try again later or ask a RhodeCode administrator", resp.url, status)
+			return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s; try again later or ask a RhodeCode administrator", resp.url, status)
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL or try again later", resp.url, status, describeBody(resp.Response, resp.body))
+		return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL or try again later", resp.url, status, describeBody(resp.Response, resp.body))
 	case !api:
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not a RhodeCode page; check the URL", resp.url, status, describeBody(resp.Response, resp.body))
+		return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not a RhodeCode page; check the URL", resp.url, status, describeBody(resp.Response, resp.body))
 	}
-	return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL", resp.url, status, describeBody(resp.Response, resp.body))
+	return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s with %s, not the RhodeCode API; check the URL", resp.url, status, describeBody(resp.Response, resp.body))
 }
 
 // redirectError explains a 3xx the caller did not expect. Redirects are
@@ -149,7 +149,7 @@ func (c *conn) statusError(resp *response) error {
 func (c *conn) redirectError(resp *response) error {
 	kind, loc := c.locate(resp)
 	if loc == nil {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered HTTP %s (a redirect without a usable Location); check the URL", resp.url, resp.Status)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered HTTP %s (a redirect without a usable Location); check the URL", resp.url, resp.Status)
 	}
 	shown := RedactURL(loc.String())
 	if resp.want == apiSurface {
@@ -157,33 +157,33 @@ func (c *conn) redirectError(resp *response) error {
 	}
 	switch kind {
 	case locLogin:
-		return newCallError(ErrSessionExpired, nil, "%s redirected to its login page: the web session has expired or was logged out; log in again", c.host)
+		return c.fail(ErrSessionExpired, nil, "%s redirected to its login page: the web session has expired or was logged out; log in again", c.host)
 	case locPassword:
 		return c.passwordChangeError()
 	case locForeign:
-		return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s, outside the instance; it was not followed, so the session stays with %s; check the URL", resp.url, shown, c.host)
+		return c.fail(ErrNotRhodeCode, nil, "%s redirects to %s, outside the instance; it was not followed, so the session stays with %s; check the URL", resp.url, shown, c.host)
 	}
-	return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s instead of answering; check the URL and the RhodeCode version", resp.url, shown)
+	return c.fail(ErrNotRhodeCode, nil, "%s redirects to %s instead of answering; check the URL and the RhodeCode version", resp.url, shown)
 }
 
 // apiRedirectError explains a redirect of the JSON-RPC endpoint, which
 // never redirects itself: what is in front of it, or the URL, is wrong.
 func (c *conn) apiRedirectError(resp *response, loc *url.URL, shown string) error {
 	if strings.Contains(loc.Path, loginPath) {
-		return newCallError(ErrNotRhodeCode, nil, "%s redirected to a login page (%s): that is not the RhodeCode API; check the URL and any proxy or single sign-on in front of it", resp.url, shown)
+		return c.fail(ErrNotRhodeCode, nil, "%s redirected to a login page (%s): that is not the RhodeCode API; check the URL and any proxy or single sign-on in front of it", resp.url, shown)
 	}
 	if loc.Scheme == "https" && c.base.Scheme == "http" && strings.EqualFold(loc.Hostname(), c.base.Hostname()) {
 		suggest := "https://" + loc.Host + strings.TrimSuffix(loc.Path, baseurl.APIPath)
 		if !strings.HasSuffix(loc.Path, baseurl.APIPath) {
 			suggest = "https://" + loc.Host + c.base.Path
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s redirects to HTTPS (%s); use %s as the URL", resp.url, shown, strings.TrimRight(suggest, "/"))
+		return c.fail(ErrNotRhodeCode, nil, "%s redirects to HTTPS (%s); use %s as the URL", resp.url, shown, strings.TrimRight(suggest, "/"))
 	}
-	return newCallError(ErrNotRhodeCode, nil, "%s redirects to %s; redirects are not followed so the token stays with %s; check the URL", resp.url, shown, c.host)
+	return c.fail(ErrNotRhodeCode, nil, "%s redirects to %s; redirects are not followed so the token stays with %s; check the URL", resp.url, shown, c.host)
 }
 
 func (c *conn) passwordChangeError() error {
-	return newCallError(ErrPasswordChangeRequired, nil, "%s requires a password change before anything else: change the password in the web UI (My Account → Password), then log in again", c.host)
+	return c.fail(ErrPasswordChangeRequired, nil, "%s requires a password change before anything else: change the password in the web UI (My Account → Password), then log in again", c.host)
 }
 
 // Where a redirect points, relative to the instance.

@@ -6,8 +6,11 @@
 // Errors are classified for the caller: *APIError for JSON-RPC error
 // replies, and the sentinels ErrAuth, ErrUnreachable and ErrNotRhodeCode
 // (see errors.Is) for everything else, each with a one-line message that
-// names the host and never contains the token. Redirects are never
-// followed, so the token is sent to the configured base URL only.
+// names the host. No message contains the token or another secret the
+// connection knows (password, session cookie, CSRF token, revealed
+// tokens), even where it quotes the server, and %v of a Client or a
+// WebSession shows none of them. Redirects are never followed, so the
+// token is sent to the configured base URL only.
 //
 // Both halves share one connection (conn.go) and one classifier of what
 // can go wrong on it (classify.go), so a failure reads the same whichever
@@ -27,14 +30,15 @@ import (
 	"sync/atomic"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // Client calls the JSON-RPC API of one RhodeCode instance with one token.
 // It is safe for concurrent use.
 type Client struct {
 	*conn
-	endpoint string // base + /_admin/api
-	token    string
+	endpoint string       // base + /_admin/api
+	token    secret.Value // shown only in the request envelope
 	lastID   atomic.Int64
 }
 
@@ -46,7 +50,7 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{conn: cn, endpoint: cn.base.String() + baseurl.APIPath, token: token}, nil
+	return &Client{conn: cn, endpoint: cn.base.String() + baseurl.APIPath, token: secret.New(token)}, nil
 }
 
 // BaseURL returns the normalised instance URL, without trailing slash.
@@ -74,7 +78,7 @@ func (c *Client) Call(ctx context.Context, method string, args any, out any) err
 		return fmt.Errorf("client: arguments of %s: %w", method, err)
 	}
 	id := c.lastID.Add(1) // non-zero: a falsy id gets a bare "" reply
-	body, err := json.Marshal(request{ID: id, AuthToken: c.token, Method: method, Args: rawArgs})
+	body, err := json.Marshal(request{ID: id, AuthToken: c.token.Reveal(), Method: method, Args: rawArgs})
 	if err != nil {
 		return fmt.Errorf("client: encoding %s request: %w", method, err)
 	}
@@ -120,20 +124,20 @@ func encodeArgs(args any) (json.RawMessage, error) {
 // decodeReply checks the envelope of a 200 answer (protocol §2.4).
 func (c *Client) decodeReply(resp *http.Response, method string, id int64, data []byte, out any) error {
 	if looksHTML(resp.Header.Get("Content-Type"), data) {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered with an HTML page (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, resp.StatusCode)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered with an HTML page (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, resp.StatusCode)
 	}
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(data, &env); err != nil {
 		if json.Valid(data) {
-			return newCallError(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
+			return c.fail(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
 		}
-		return newCallError(ErrNotRhodeCode, nil, "%s answered with %s (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, describeBody(resp, data), resp.StatusCode)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered with %s (HTTP %d), not the RhodeCode API; check the URL", c.endpoint, describeBody(resp, data), resp.StatusCode)
 	}
 	rawID, hasID := env["id"]
 	rawResult, hasResult := env["result"]
 	rawErr, hasErr := env["error"]
 	if !hasID || !hasResult || !hasErr {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
+		return c.fail(ErrNotRhodeCode, nil, "%s answered with JSON that is not a JSON-RPC response; check the URL", c.endpoint)
 	}
 	sameID := idEquals(rawID, id)
 	if !isNull(rawErr) {
@@ -151,38 +155,41 @@ func (c *Client) decodeReply(resp *http.Response, method string, id int64, data 
 		return nil
 	}
 	if err := json.Unmarshal(rawResult, out); err != nil {
-		return fmt.Errorf("%s: unexpected result of %s: %w", c.host, method, err)
+		return c.errorf("%s: unexpected result of %s: %w", c.host, method, err)
 	}
 	return nil
 }
 
 func (c *Client) idMismatch(got json.RawMessage, want int64) error {
-	return newCallError(ErrNotRhodeCode, nil, "%s answered request %d with the answer to request %.40s; a proxy or cache in between is mixing up answers", c.host, want, got)
+	return c.fail(ErrNotRhodeCode, nil, "%s answered request %d with the answer to request %.40s; a proxy or cache in between is mixing up answers", c.host, want, got)
 }
 
+// apiError builds the *APIError of an error reply. Everything in it that
+// the server sent is scrubbed of the connection's secrets: a server or
+// proxy that quotes the request in its error quotes the token too.
 func (c *Client) apiError(method string, raw json.RawMessage, resp *http.Response) error {
-	e := &APIError{Host: c.host, Method: method, ExceptionID: resp.Header.Get("RhodeCode-Exception-Id")}
+	e := &APIError{Host: c.host, Method: method, ExceptionID: c.scrubText(resp.Header.Get("RhodeCode-Exception-Id"))}
 	var msg string
 	var fields map[string]any
 	switch {
 	case json.Unmarshal(raw, &msg) == nil:
-		e.Message = msg
 		e.Kind = classifyAPIError(msg)
+		e.Message = c.scrubText(msg)
 	case json.Unmarshal(raw, &fields) == nil:
 		// A colander schema error: field → message.
 		e.Kind = KindValidation
 		e.Fields = make(map[string]string, len(fields))
 		for k, v := range fields {
-			if s, ok := v.(string); ok {
-				e.Fields[k] = s
-			} else {
+			s, ok := v.(string)
+			if !ok {
 				b, _ := json.Marshal(v)
-				e.Fields[k] = string(b)
+				s = string(b)
 			}
+			e.Fields[c.scrubText(k)] = c.scrubText(s)
 		}
 		e.Message = validationMessage(e.Fields)
 	default:
-		e.Message = string(raw)
+		e.Message = c.scrubText(string(raw))
 	}
 	return e
 }

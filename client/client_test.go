@@ -585,3 +585,56 @@ func TestDebugTraceTruncates(t *testing.T) {
 		t.Errorf("trace not truncated at 4 KiB:\n%.300s", trace.String())
 	}
 }
+
+// TestDebugTraceSanitised: what a server sends (a status text, an HTML
+// page) reaches the --debug trace without terminal controls, and still
+// redacted.
+func TestDebugTraceSanitised(t *testing.T) {
+	const tok = "a1ce000000000000000000000000000000000000"
+	page := "<html><title>\x1b]0;owned\x07</title>\x1b[2J\r\n<p>\u202Etxt.exe " + tok + "\u009b31m\x9b</p></html>"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 500 Oops\x1b[2J\u202E\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(page), page)
+		buf.Flush()
+	}))
+	defer srv.Close()
+	var trace bytes.Buffer
+	err := newClient(t, srv.URL, tok, Options{Debug: &trace}).Call(context.Background(), "get_user", nil, nil)
+	if !errors.Is(err, ErrNotRhodeCode) {
+		t.Fatalf("err = %v", err)
+	}
+	out := trace.String()
+	if strings.ContainsAny(out, "\x1b\x07\r\u009b\u202E") || strings.Contains(out, "\x9b") || strings.Contains(out, tok) {
+		t.Errorf("trace:\n%+q", out)
+	}
+	for _, want := range []string{"< HTTP/1.1 500 Oops[2J (", "< <html><title>]0;owned</title>[2J ", "txt.exe [REDACTED]31m\uFFFD</p></html>\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %+q:\n%+q", want, out)
+		}
+	}
+}
+
+// TestDebugTraceTruncationKeepsSecrets: a secret that straddles the 4 KiB
+// cut of a traced body is scrubbed before the cut, not left half shown.
+func TestDebugTraceTruncationKeepsSecrets(t *testing.T) {
+	const tok = "f00dface0123456789abcdef0123456789abcdef"
+	body := strings.Repeat("x", maxTraceBody-20) + tok + strings.Repeat("y", 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	var trace bytes.Buffer
+	_ = newClient(t, srv.URL, tok, Options{Debug: &trace}).Call(context.Background(), "get_user", nil, nil)
+	if strings.Contains(trace.String(), tok[:12]) {
+		t.Errorf("trace shows the start of the token:\n%s", trace.String()[trace.Len()-200:])
+	}
+	if !strings.Contains(trace.String(), "x"+Redacted) {
+		t.Errorf("trace does not show where the token was:\n%s", trace.String()[trace.Len()-200:])
+	}
+}

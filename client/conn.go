@@ -64,22 +64,26 @@ type conn struct {
 	timeout   time.Duration
 	userAgent string
 	http      *http.Client
+	secrets   *knownSecrets   // scrubbed from the trace and from errors
 	debug     *debugTransport // nil without Options.Debug
 }
 
 // newConn checks baseURL (baseurl.ParseExact) and sets up the HTTP
 // client. secrets, e.g. the API token, are scrubbed from the debug trace
-// from the first request on.
+// and from errors from the first request on.
 func newConn(baseURL string, opts Options, secrets ...string) (*conn, error) {
 	u, err := baseurl.ParseExact(baseURL)
 	if err != nil {
 		return nil, instanceURLError(baseURL, err)
 	}
 	opts = opts.withDefaults()
-	c := &conn{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent}
+	c := &conn{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent, secrets: &knownSecrets{}}
+	for _, s := range secrets {
+		c.secrets.add(s)
+	}
 	rt := opts.Transport
 	if opts.Debug != nil {
-		c.debug = newDebugTransport(rt, opts.Debug, secrets...)
+		c.debug = newDebugTransport(rt, opts.Debug, c.secrets)
 		rt = c.debug
 	}
 	c.http = &http.Client{
@@ -123,11 +127,18 @@ func instanceURLError(raw string, err error) error {
 }
 
 // addSecret scrubs a secret learnt after the start (a password, a session
-// cookie, a CSRF token, a revealed token) from the rest of the trace.
-func (c *conn) addSecret(s string) {
-	if c.debug != nil {
-		c.debug.addSecret(s)
-	}
+// cookie, a CSRF token, a revealed token) from the rest of the trace and
+// from errors.
+func (c *conn) addSecret(s string) { c.secrets.add(s) }
+
+// scrub replaces every secret the connection knows in s.
+func (c *conn) scrub(s string) string { return c.secrets.scrub(s) }
+
+// scrubText is scrub for text a server sent, which may quote a request
+// or another user's secrets: the values of secret JSON keys (auth_token,
+// password, …) go too, whoever they belong to.
+func (c *conn) scrubText(s string) string {
+	return string(redactJSONText([]byte(c.scrub(s))))
 }
 
 // surface is what a request expects to find at the instance. Error
@@ -206,7 +217,7 @@ func (c *conn) send(ctx context.Context, x exchange) (*response, error) {
 		if x.want == webSurface {
 			what = "a RhodeCode page"
 		}
-		return nil, newCallError(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not %s", x.shown, maxResponseBody>>20, what)
+		return nil, c.fail(ErrNotRhodeCode, nil, "%s answered with more than %d MiB; that is not %s", x.shown, maxResponseBody>>20, what)
 	}
 	return out, nil
 }

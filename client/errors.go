@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -186,23 +187,60 @@ func validationMessage(fields map[string]string) string {
 	return strings.Join(parts, "; ")
 }
 
-// callError is a classified transport or protocol error: a one-line
-// message for people, the sentinel and the underlying cause for code.
+// callError is an error the client built: a one-line message for people
+// and, for code, what it wraps (a sentinel and the underlying cause, or
+// the %w operands of errorf). Only conn's fail and errorf make one, so
+// every message is scrubbed of the connection's secrets.
 type callError struct {
-	msg      string
-	sentinel error
-	cause    error
+	msg   string
+	wraps []error
 }
 
 func (e *callError) Error() string { return e.msg }
 
-func (e *callError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.sentinel}
+func (e *callError) Unwrap() []error { return e.wraps }
+
+// fail builds a classified transport or protocol error that wraps
+// sentinel and, if not nil, cause.
+func (c *conn) fail(sentinel, cause error, format string, args ...any) error {
+	wraps := []error{sentinel}
+	if cause != nil {
+		wraps = append(wraps, cause)
 	}
-	return []error{e.sentinel, e.cause}
+	return &callError{msg: c.message(format, args...), wraps: wraps}
 }
 
-func newCallError(sentinel, cause error, format string, args ...any) error {
-	return &callError{msg: fmt.Sprintf(format, args...), sentinel: sentinel, cause: cause}
+// errorf is fmt.Errorf with fail's scrubbing; what it wraps with %w stays
+// visible to errors.Is and errors.As.
+func (c *conn) errorf(format string, args ...any) error {
+	var wraps []error
+	switch w := fmt.Errorf(format, args...).(type) {
+	case interface{ Unwrap() []error }:
+		wraps = w.Unwrap()
+	case interface{ Unwrap() error }:
+		wraps = []error{w.Unwrap()}
+	}
+	return &callError{msg: c.message(format, args...), wraps: wraps}
+}
+
+// message formats an error message that may embed what a server sent (a
+// status text, an error reply, an id, a flash message) and scrubs it of
+// the connection's secrets. String arguments are scrubbed before
+// formatting as well: a precision such as %.40s can cut a secret so that
+// it no longer matches afterwards.
+func (c *conn) message(format string, args ...any) string {
+	a := make([]any, len(args))
+	for i, v := range args {
+		switch v := v.(type) {
+		case string:
+			a[i] = c.scrubText(v)
+		case []byte:
+			a[i] = c.scrubText(string(v))
+		case json.RawMessage:
+			a[i] = c.scrubText(string(v))
+		default:
+			a[i] = v
+		}
+	}
+	return c.scrub(fmt.Errorf(format, a...).Error())
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -26,7 +27,7 @@ func (w *WebSession) Login(ctx context.Context, username, password string) error
 	// The server invalidates the old session anyway; a stale cookie must
 	// not outlive a failed login.
 	w.mu.Lock()
-	w.cookies, w.csrf, w.last = nil, "", nil
+	w.cookies, w.csrf, w.last = nil, secret.Value{}, nil
 	w.mu.Unlock()
 
 	resp, err := w.do(ctx, webRequest{
@@ -51,14 +52,14 @@ func (w *WebSession) Login(ctx context.Context, username, password string) error
 	}
 	switch kind, _ := w.locate(resp); kind {
 	case locLogin:
-		return newCallError(ErrInvalidCredentials, nil, "%s sent the login back to the login page; check the user name and password", w.host)
+		return w.fail(ErrInvalidCredentials, nil, "%s sent the login back to the login page; check the user name and password", w.host)
 	case locPassword:
 		return w.passwordChangeError()
 	case locForeign:
 		return w.redirectError(resp)
 	}
 	if w.SessionCookie() == "" {
-		return newCallError(ErrNotRhodeCode, nil, "%s accepted the login but set no session cookie; check the URL and any proxy in front of RhodeCode", w.host)
+		return w.fail(ErrNotRhodeCode, nil, "%s accepted the login but set no session cookie; check the URL and any proxy in front of RhodeCode", w.host)
 	}
 	return nil
 }
@@ -69,7 +70,7 @@ func (w *WebSession) Login(ctx context.Context, username, password string) error
 func (w *WebSession) loginFailure(resp *response, password string) error {
 	lp := parseLoginPage(resp.body)
 	if !lp.isLogin {
-		return newCallError(ErrNotRhodeCode, nil, "%s answered the login with a page that is not RhodeCode's login form; check the URL", resp.url)
+		return w.fail(ErrNotRhodeCode, nil, "%s answered the login with a page that is not RhodeCode's login form; check the URL", resp.url)
 	}
 	var msgs []string
 	for _, f := range lp.errors {
@@ -87,9 +88,9 @@ func (w *WebSession) loginFailure(resp *response, password string) error {
 	for _, f := range lp.errors {
 		switch f.msg {
 		case "Your account is disabled":
-			return newCallError(ErrAccountDisabled, nil, "%s refused the login: the account is disabled; ask a RhodeCode administrator", w.host)
+			return w.fail(ErrAccountDisabled, nil, "%s refused the login: the account is disabled; ask a RhodeCode administrator", w.host)
 		case "invalid user name", "invalid password":
-			return newCallError(ErrInvalidCredentials, nil, "%s refused the login: invalid user name or password", w.host)
+			return w.fail(ErrInvalidCredentials, nil, "%s refused the login: invalid user name or password", w.host)
 		}
 		user = user || f.field == "username"
 		pass = pass || f.field == "password"
@@ -97,11 +98,11 @@ func (w *WebSession) loginFailure(resp *response, password string) error {
 	switch {
 	case user && pass:
 		// ValidAuth marks both fields; the texts are translated.
-		return newCallError(ErrInvalidCredentials, nil, "%s refused the login (%s): invalid user name or password", w.host, reason)
+		return w.fail(ErrInvalidCredentials, nil, "%s refused the login (%s): invalid user name or password", w.host, reason)
 	case reason != "":
-		return newCallError(ErrInvalidCredentials, nil, "%s refused the login: %s", w.host, reason)
+		return w.fail(ErrInvalidCredentials, nil, "%s refused the login: %s", w.host, reason)
 	}
-	return newCallError(ErrInvalidCredentials, nil, "%s showed the login form again without a reason; check the user name and password", w.host)
+	return w.fail(ErrInvalidCredentials, nil, "%s showed the login form again without a reason; check the user name and password", w.host)
 }
 
 // loginPage is what parseLoginPage finds on an answer to the login POST.

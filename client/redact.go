@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -361,4 +362,54 @@ func RedactBody(contentType string, body []byte) []byte {
 // credential helper's above all.
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+// minSecretLen is the shortest secret scrubbed by value: shorter strings
+// would scrub ordinary text. Real tokens are 40 characters.
+const minSecretLen = 8
+
+// knownSecrets are the secrets a connection has seen: the API token, a
+// password, session cookies, CSRF tokens, revealed tokens. Both what the
+// connection writes (the debug trace) and what it returns (error
+// messages) are scrubbed of them, in the spellings an echo would use too:
+// as sent in a form (URL-encoded) and inside a JSON string.
+type knownSecrets struct {
+	mu    sync.Mutex
+	forms []secret.Value // longest first, so no form is left half scrubbed
+}
+
+func (k *knownSecrets) add(s string) {
+	if len(s) < minSecretLen {
+		return
+	}
+	forms := []string{s, url.QueryEscape(s), inJSONString(s, true), inJSONString(s, false)}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, f := range forms {
+		if !slices.ContainsFunc(k.forms, func(v secret.Value) bool { return v.Reveal() == f }) {
+			k.forms = append(k.forms, secret.New(f))
+		}
+	}
+	slices.SortStableFunc(k.forms, func(a, b secret.Value) int { return len(b.Reveal()) - len(a.Reveal()) })
+}
+
+// inJSONString is s as it appears between the quotes of a JSON string,
+// with <, > and & escaped (as Go does) or not (as most encoders do).
+func inJSONString(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // a string always encodes
+	q := strings.TrimSuffix(b.String(), "\n")
+	return q[1 : len(q)-1]
+}
+
+// scrub replaces every known secret in s.
+func (k *knownSecrets) scrub(s string) string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, f := range k.forms {
+		s = strings.ReplaceAll(s, f.Reveal(), Redacted)
+	}
+	return s
 }

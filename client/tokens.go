@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // The token operations of the web session: create, reveal, delete
@@ -36,8 +38,14 @@ func (e *RoleNotOfferedError) Error() string {
 	return fmt.Sprintf("%s offers no token role %q; choose one of: %s", e.Host, e.Role, strings.Join(valid, ", "))
 }
 
+// roleNotOffered explains a role the page does not offer; what the page
+// says is scrubbed like any server text in an error.
 func (w *WebSession) roleNotOffered(page *TokenPage, role string) error {
-	return &RoleNotOfferedError{Host: w.host, Role: role, Version: page.Version, Offered: page.Roles}
+	offered := make([]RoleOption, len(page.Roles))
+	for i, r := range page.Roles {
+		offered[i] = RoleOption{Value: w.scrubText(r.Value), Label: w.scrubText(r.Label)}
+	}
+	return &RoleNotOfferedError{Host: w.host, Role: role, Version: w.scrubText(page.Version), Offered: offered}
 }
 
 // CreateToken adds a token through the add form (POST …/auth_tokens/new,
@@ -75,7 +83,7 @@ func (w *WebSession) CreateToken(ctx context.Context, role, description string, 
 	}
 	for _, f := range after.Flash {
 		if f.Level == "error" {
-			return fmt.Errorf("%s did not create the token: %s", w.host, f.Message)
+			return w.errorf("%s did not create the token: %s", w.host, f.Message)
 		}
 	}
 	return nil
@@ -85,7 +93,9 @@ func (w *WebSession) CreateToken(ctx context.Context, role, description string, 
 // secret. The server answers a create with a redirect only, so the new
 // token is found on the reloaded list: the highest id above those listed
 // before, with the description and role asked for (protocol §5.3). On
-// 4.19+ the list masks secrets, so the new one is then revealed.
+// 4.19+ the list masks secrets, so the new one is then revealed. A secret
+// that is not a token (see RevealToken) is an error, and the new token is
+// deleted again.
 func (w *WebSession) CreateAndReveal(ctx context.Context, role, description string, lifetimeMinutes int) (*AuthToken, string, error) {
 	// A fresh list: the highest id on it tells the new token apart from
 	// older ones with the same description.
@@ -120,13 +130,23 @@ func (w *WebSession) CreateAndReveal(ctx context.Context, role, description stri
 	if created == nil {
 		return nil, "", errors.New("the server accepted the new token but it is not in the token list; check My Account → Auth tokens")
 	}
-	secret := created.Secret
-	if secret == "" {
-		if secret, err = w.RevealToken(ctx, created.ID); err != nil {
-			return nil, "", fmt.Errorf("reading the new token %d: %w", created.ID, err)
-		}
+	tok := created.Secret
+	if tok == "" {
+		tok, err = w.RevealToken(ctx, created.ID)
+	} else {
+		err = w.checkSecret(created.ID, tok)
 	}
-	return created, secret, nil
+	if err != nil {
+		// A token nobody can be given must not stay behind.
+		if errors.Is(err, secret.ErrNotToken) {
+			if derr := w.DeleteToken(ctx, created.ID); derr != nil {
+				return nil, "", fmt.Errorf("reading the new token %d: %w; deleting it failed too (%v), delete it in the web UI", created.ID, err, derr)
+			}
+			return nil, "", fmt.Errorf("reading the new token %d: %w; the token was deleted again", created.ID, err)
+		}
+		return nil, "", fmt.Errorf("reading the new token %d: %w", created.ID, err)
+	}
+	return created, tok, nil
 }
 
 // DeleteToken deletes the token with the given id (POST
@@ -152,12 +172,25 @@ func (w *WebSession) DeleteToken(ctx context.Context, id int) error {
 }
 
 func (w *WebSession) notFound(id int) error {
-	return newCallError(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
+	return w.fail(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
+}
+
+// checkSecret refuses a secret that cannot be a token (secret.CheckToken):
+// it would be printed raw and handed to git. It is scrubbed from the trace
+// and from errors all the same.
+func (w *WebSession) checkSecret(id int, s string) error {
+	w.addSecret(s)
+	if err := secret.CheckToken(s); err != nil {
+		return w.fail(ErrNotRhodeCode, err, "%s sent a secret for auth token %d that is %v", w.host, id, err)
+	}
+	return nil
 }
 
 // RevealToken returns the secret of the token with the given id: on 4.19+
 // through POST …/auth_tokens/view (an XMLHttpRequest with the CSRF
 // token), on older servers from the list page, which shows full secrets.
+// A secret that is not a token (secret.CheckToken) is an error wrapping
+// ErrNotRhodeCode and secret.ErrNotToken.
 func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 	page, csrf, err := w.pageAndCSRF(ctx)
 	if err != nil {
@@ -176,9 +209,11 @@ func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 			return "", w.notFound(id)
 		}
 		if t.Secret == "" {
-			return "", newCallError(ErrNotRhodeCode, nil, "%s shows no secret for auth token %d; check the RhodeCode version", w.host, id)
+			return "", w.fail(ErrNotRhodeCode, nil, "%s shows no secret for auth token %d; check the RhodeCode version", w.host, id)
 		}
-		w.addSecret(t.Secret)
+		if err := w.checkSecret(id, t.Secret); err != nil {
+			return "", err
+		}
 		return t.Secret, nil
 	}
 
@@ -197,14 +232,16 @@ func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 	case resp.StatusCode != http.StatusOK:
 		return "", w.statusError(resp)
 	case looksHTML(resp.Header.Get("Content-Type"), resp.body):
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with an HTML page where JSON was expected; check the URL and the RhodeCode version", resp.url)
+		return "", w.fail(ErrNotRhodeCode, nil, "%s answered with an HTML page where JSON was expected; check the URL and the RhodeCode version", resp.url)
 	}
 	var answer struct {
 		AuthToken *string `json:"auth_token"`
 	}
 	if err := json.Unmarshal(resp.body, &answer); err != nil || answer.AuthToken == nil || *answer.AuthToken == "" {
-		return "", newCallError(ErrNotRhodeCode, nil, "%s answered with %s instead of {\"auth_token\": …}; check the RhodeCode version", resp.url, describeBody(resp.Response, resp.body))
+		return "", w.fail(ErrNotRhodeCode, nil, "%s answered with %s instead of {\"auth_token\": …}; check the RhodeCode version", resp.url, describeBody(resp.Response, resp.body))
 	}
-	w.addSecret(*answer.AuthToken)
+	if err := w.checkSecret(id, *answer.AuthToken); err != nil {
+		return "", err
+	}
 	return *answer.AuthToken, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // maxTraceBody is how much of a body the debug trace shows.
@@ -19,22 +21,15 @@ const maxTraceBody = 4 << 10
 type debugTransport struct {
 	next    http.RoundTripper
 	w       io.Writer
-	mu      sync.Mutex // guards secrets and serialises writes
-	secrets []string   // exact strings to scrub from everything written
+	mu      sync.Mutex    // serialises writes
+	secrets *knownSecrets // the connection's, scrubbed from everything written
 }
 
-// newDebugTransport wraps next. Every secret in secrets (the token) is
+// newDebugTransport wraps next. Every secret the connection knows is
 // scrubbed from the trace in addition to the structural redaction, as a
 // last line of defence against fields nobody thought of.
-func newDebugTransport(next http.RoundTripper, w io.Writer, secrets ...string) *debugTransport {
-	t := &debugTransport{next: next, w: w}
-	for _, s := range secrets {
-		// Short strings would scrub ordinary text; real tokens are 40 hex.
-		if len(s) >= 8 {
-			t.secrets = append(t.secrets, s)
-		}
-	}
-	return t
+func newDebugTransport(next http.RoundTripper, w io.Writer, secrets *knownSecrets) *debugTransport {
+	return &debugTransport{next: next, w: w, secrets: secrets}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -54,7 +49,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if rc, err := req.GetBody(); err == nil {
 			body, _ := io.ReadAll(io.LimitReader(rc, maxResponseBody))
 			rc.Close()
-			writeBody(&b, "> ", RedactBody(req.Header.Get("Content-Type"), body))
+			writeBody(&b, "> ", t.redactBody(req.Header, body))
 		}
 	}
 	t.write(b.String())
@@ -79,7 +74,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	b.Reset()
 	fmt.Fprintf(&b, "< %s %s (%s)\n", resp.Proto, resp.Status, elapsed)
 	writeHeaders(&b, "< ", resp.Header)
-	writeBody(&b, "< ", RedactBody(resp.Header.Get("Content-Type"), body))
+	writeBody(&b, "< ", t.redactBody(resp.Header, body))
 	if readErr != nil {
 		fmt.Fprintf(&b, "* reading the body failed: %v\n", readErr)
 	}
@@ -87,29 +82,30 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// write prints trace lines with every known secret scrubbed and, since
+// status texts, headers and bodies come from the server, sanitised line
+// by line like everything else printed for a person.
 func (t *debugTransport) write(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, secret := range t.secrets {
-		s = strings.ReplaceAll(s, secret, Redacted)
-	}
-	_, _ = io.WriteString(t.w, s)
-}
-
-// addSecret adds a secret learnt later (a web session's password,
-// cookie, CSRF token, a revealed token) to those scrubbed from the trace.
-func (t *debugTransport) addSecret(s string) {
-	if len(s) < 8 {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, have := range t.secrets {
-		if have == s {
-			return
+	lines := strings.SplitAfter(t.secrets.scrub(s), "\n")
+	for i, l := range lines {
+		line, nl := strings.CutSuffix(l, "\n")
+		lines[i] = termtext.Sanitize(line)
+		if nl {
+			lines[i] += "\n"
 		}
 	}
-	t.secrets = append(t.secrets, s)
+	// Scrub again: dropping a control character may join a secret that a
+	// server split with one.
+	_, _ = io.WriteString(t.w, t.secrets.scrub(strings.Join(lines, "")))
+}
+
+// redactBody redacts a body by its Content-Type and scrubs the known
+// secrets from all of it, before writeBody cuts it to maxTraceBody: a
+// secret cut in two would no longer match.
+func (t *debugTransport) redactBody(h http.Header, body []byte) []byte {
+	return []byte(t.secrets.scrub(string(RedactBody(h.Get("Content-Type"), body))))
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {

@@ -38,6 +38,7 @@ type GitProbe struct {
 func (c *Client) ProbeGit(ctx context.Context, repo, username, password string) (GitProbe, error) {
 	u := c.base.String() + "/" + strings.Trim(url.PathEscape(repo), "/") + "/info/refs?service=git-upload-pack"
 	u = strings.ReplaceAll(u, "%2F", "/") // repository groups are path segments
+	c.addSecret(password)
 	var p GitProbe
 	err := c.roundTrip(ctx, exchange{
 		method:  http.MethodGet,

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
 // Web UI paths below the base URL (protocol §5).
@@ -31,9 +32,16 @@ type WebSession struct {
 	*conn
 
 	mu      sync.Mutex
-	cookies []*http.Cookie // name and value only; the instance is the only scope
-	csrf    string
+	cookies []sessionCookie // the instance is the only scope
+	csrf    secret.Value
 	last    *TokenPage
+}
+
+// sessionCookie is a cookie the instance set: its name, and its value as
+// a secret, so that no %v of a session shows it.
+type sessionCookie struct {
+	name  string
+	value secret.Value
 }
 
 // NewWebSession returns a session, not yet logged in, for the instance at
@@ -69,10 +77,10 @@ func (w *WebSession) SetSessionCookie(s string) error {
 	defer w.mu.Unlock()
 	w.cookies = w.cookies[:0]
 	for _, c := range cookies {
-		w.cookies = append(w.cookies, &http.Cookie{Name: c.Name, Value: c.Value})
+		w.cookies = append(w.cookies, sessionCookie{c.Name, secret.New(c.Value)})
 		w.addSecret(c.Value)
 	}
-	w.csrf, w.last = "", nil
+	w.csrf, w.last = secret.Value{}, nil
 	return nil
 }
 
@@ -86,10 +94,10 @@ func (w *WebSession) LastPage() *TokenPage {
 	return w.last
 }
 
-func cookieHeader(cookies []*http.Cookie) string {
+func cookieHeader(cookies []sessionCookie) string {
 	parts := make([]string, len(cookies))
 	for i, c := range cookies {
-		parts[i] = c.Name + "=" + c.Value
+		parts[i] = c.name + "=" + c.value.Reveal()
 	}
 	return strings.Join(parts, "; ")
 }
@@ -101,15 +109,15 @@ func (w *WebSession) storeCookies(resp *http.Response) {
 	for _, c := range resp.Cookies() {
 		gone := c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(now)) || c.Value == ""
 		w.mu.Lock()
-		i := slices.IndexFunc(w.cookies, func(have *http.Cookie) bool { return have.Name == c.Name })
+		i := slices.IndexFunc(w.cookies, func(have sessionCookie) bool { return have.name == c.Name })
 		switch {
 		case gone && i >= 0:
 			w.cookies = slices.Delete(w.cookies, i, i+1)
 		case gone:
 		case i >= 0:
-			w.cookies[i].Value = c.Value
+			w.cookies[i].value = secret.New(c.Value)
 		default:
-			w.cookies = append(w.cookies, &http.Cookie{Name: c.Name, Value: c.Value})
+			w.cookies = append(w.cookies, sessionCookie{c.Name, secret.New(c.Value)})
 		}
 		w.addSecret(c.Value)
 		w.mu.Unlock()
@@ -173,14 +181,14 @@ func (w *WebSession) TokenPage(ctx context.Context) (*TokenPage, error) {
 	if err != nil {
 		var pe *PageError
 		if errors.As(err, &pe) {
-			return nil, newCallError(ErrNotRhodeCode, err, "%s answered with a page that is not RhodeCode's auth-token list (%s); check the URL", resp.url, pe.Reason)
+			return nil, w.fail(ErrNotRhodeCode, err, "%s answered with a page that is not RhodeCode's auth-token list (%s); check the URL", resp.url, pe.Reason)
 		}
-		return nil, fmt.Errorf("%s: reading the auth-token page: %w", w.host, err)
+		return nil, w.errorf("%s: reading the auth-token page: %w", w.host, err)
 	}
 	w.mu.Lock()
 	w.last = page
 	if page.CSRFToken != "" {
-		w.csrf = page.CSRFToken
+		w.csrf = secret.New(page.CSRFToken)
 		w.addSecret(page.CSRFToken)
 	}
 	w.mu.Unlock()
@@ -191,7 +199,7 @@ func (w *WebSession) TokenPage(ctx context.Context) (*TokenPage, error) {
 // the token page when there is none yet (right after Login).
 func (w *WebSession) pageAndCSRF(ctx context.Context) (*TokenPage, string, error) {
 	w.mu.Lock()
-	page, csrf := w.last, w.csrf
+	page, csrf := w.last, w.csrf.Reveal()
 	w.mu.Unlock()
 	if page == nil || csrf == "" {
 		var err error
@@ -199,11 +207,11 @@ func (w *WebSession) pageAndCSRF(ctx context.Context) (*TokenPage, string, error
 			return nil, "", err
 		}
 		w.mu.Lock()
-		csrf = w.csrf
+		csrf = w.csrf.Reveal()
 		w.mu.Unlock()
 	}
 	if csrf == "" {
-		return nil, "", newCallError(ErrNotRhodeCode, nil, "%s: the auth-token page carries no CSRF token, so nothing can be changed; check the RhodeCode version", w.host)
+		return nil, "", w.fail(ErrNotRhodeCode, nil, "%s: the auth-token page carries no CSRF token, so nothing can be changed; check the RhodeCode version", w.host)
 	}
 	return page, csrf, nil
 }
@@ -220,7 +228,7 @@ func (w *WebSession) post(ctx context.Context, path string, form url.Values, not
 	}
 	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
 		if resp.StatusCode == http.StatusOK {
-			return newCallError(ErrNotRhodeCode, nil, "%s answered with a page instead of redirecting to the token list; check the RhodeCode version", resp.url)
+			return w.fail(ErrNotRhodeCode, nil, "%s answered with a page instead of redirecting to the token list; check the RhodeCode version", resp.url)
 		}
 		return w.statusError(resp)
 	}

@@ -202,7 +202,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	}
 	if ws != nil {
 		if err := opts.secrets.Set(ctx, in, secrets.WebSession, ws.SessionCookie()); err != nil {
-			fmt.Fprintf(io.ErrOut, "%s the web session was not kept (%v); token commands will ask for the password\n", io.WarningIcon(), err)
+			termPrintf(io.ErrOut, "%s the web session was not kept (%v); token commands will ask for the password\n", io.WarningIcon(), err)
 		}
 	}
 	if storage == rhoderc.StorageFile {
@@ -233,7 +233,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if storage == rhoderc.StorageFile {
 			where = cfg.Path()
 		}
-		fmt.Fprintf(io.ErrOut, "%s Logged in to %s as %s (instance %q, token in %s)\n", io.SuccessIcon(), baseURL, user.Username, name, where)
+		termPrintf(io.ErrOut, "%s Logged in to %s as %s (instance %q, token in %s)\n", io.SuccessIcon(), baseURL, user.Username, name, where)
 	}
 	return nil
 }
@@ -286,7 +286,7 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 	if !io.CanPrompt() {
 		return "", fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
 	}
-	fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
+	termPrintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
 	ok, err2 := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
 	if err2 != nil {
 		return "", err2

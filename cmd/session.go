@@ -9,6 +9,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -81,7 +82,7 @@ func (s *sessionOpener) password(sf *sessionFlags, username, baseURL, why string
 		pw = strings.TrimRight(string(b), "\r\n")
 	case s.io.CanPrompt():
 		var err error
-		if pw, err = s.io.PromptSecret(fmt.Sprintf("Password for %s on %s: ", username, baseURL)); err != nil {
+		if pw, err = s.io.PromptSecret(fmt.Sprintf("Password for %s on %s: ", termtext.Sanitize(username), termtext.Sanitize(baseURL))); err != nil {
 			return "", err
 		}
 	default:

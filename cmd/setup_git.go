@@ -166,7 +166,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 			if len(targets) == 1 {
 				return err
 			}
-			fmt.Fprintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, oneLine(err.Error()))
+			termPrintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, err)
 			failed = true
 			continue
 		}
@@ -176,7 +176,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
 				mark, failed = io.WarningIcon(), true
 			}
-			fmt.Fprintf(io.ErrOut, "%s git is set up for %s (%s) as %s; check: %s\n", mark, r.Instance, r.URL, r.Username, r.Verified)
+			termPrintf(io.ErrOut, "%s git is set up for %s (%s) as %s; check: %s\n", mark, r.Instance, r.URL, r.Username, r.Verified)
 		}
 	}
 	if opts.g.JSON {

@@ -100,9 +100,9 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 	}
 	if masked {
 		// 4.19+ lists tokens masked; older servers show them in full.
-		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role))
+		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role))
 	} else if io.IsStderrTTY() {
-		fmt.Fprintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
+		termPrintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
 	}
 	return nil
 }

@@ -113,7 +113,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			}
 			var names []string
 			for _, t := range todo {
-				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), client.RoleShortName(t.Role)))
+				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), termtext.Sanitize(client.RoleShortName(t.Role))))
 			}
 			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
 			if err != nil {
@@ -160,9 +160,9 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	} else {
 		for _, r := range results {
 			if r.Revoked {
-				fmt.Fprintf(io.ErrOut, "%s Revoked token %d (%s)\n", io.SuccessIcon(), r.ID, r.Description)
+				termPrintf(io.ErrOut, "%s Revoked token %d (%s)\n", io.SuccessIcon(), r.ID, r.Description)
 			} else {
-				fmt.Fprintf(io.ErrOut, "%s Token %d: %s\n", io.FailureIcon(), r.ID, r.Error)
+				termPrintf(io.ErrOut, "%s Token %d: %s\n", io.FailureIcon(), r.ID, r.Error)
 			}
 		}
 		if len(results) == 0 {

@@ -132,7 +132,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 	if _, err := fmt.Fprintln(io.Out, secret); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.ErrOut, "%s Replaced token %d with token %d (%s)\n", io.SuccessIcon(), old.ID, created.ID, client.RoleShortName(created.Role))
+	termPrintf(io.ErrOut, "%s Replaced token %d with token %d (%s)\n", io.SuccessIcon(), old.ID, created.ID, client.RoleShortName(created.Role))
 	if isOwn {
 		fmt.Fprintf(io.ErrOut, "%s rhodecode now uses the new token for %s\n", io.SuccessIcon(), wt.Name)
 	}

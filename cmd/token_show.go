@@ -58,10 +58,9 @@ func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
 		}
 		own = ownTokenID(page, wt)
-		secret = tok.Secret
-		if secret == "" {
-			secret, err = ws.RevealToken(ctx, opts.ID)
-		}
+		// RevealToken also for secrets the page lists in full: it refuses
+		// one that is not a token, which would be printed raw.
+		secret, err = ws.RevealToken(ctx, opts.ID)
 		return err
 	})
 	if err != nil {

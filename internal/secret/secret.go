@@ -1,11 +1,17 @@
 // Package secret is the one place that decides how a secret looks when it
 // is shown on purpose: the placeholder that replaces it in traces and
-// messages, the masked form of a token in lists, and a URL with its
-// credentials hidden. The client and the commands both use it, so a token
-// is never shown two different ways.
+// messages, the masked form of a token in lists, a URL with its
+// credentials hidden, and Value, which shows its secret only when asked;
+// and what a token secret may look like before it is shown at all. The
+// client and the commands both use it, so a token is never shown two
+// different ways.
 package secret
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Redacted replaces every secret in redacted output.
 const Redacted = "[REDACTED]"
@@ -45,4 +51,37 @@ func StripUserinfo(raw string) string {
 		scheme += "://"
 	}
 	return scheme + Redacted + "@" + rest[at+1:]
+}
+
+// ErrNotToken means a string given as a token secret cannot be one.
+var ErrNotToken = errors.New("not a token")
+
+// Token secrets are 40 lower-case hex characters (SHA-1 hex digests,
+// protocol §4.2); the bounds and the alphabet leave room for other
+// generators without letting a line break, an escape sequence or a
+// separator through.
+const (
+	minTokenLen = 16
+	maxTokenLen = 128
+)
+
+// CheckToken returns nil if s can be a token secret: 16 to 128 letters,
+// digits, "-" or "_". A secret is printed raw and handed to git, so
+// anything else a server sends as one is refused. The error, which wraps
+// ErrNotToken, says what is wrong without showing s.
+func CheckToken(s string) error {
+	bad := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			bad++
+		}
+	}
+	switch {
+	case bad > 0:
+		return fmt.Errorf("%w: %d of its %d bytes are not letters, digits, \"-\" or \"_\"", ErrNotToken, bad, len(s))
+	case len(s) < minTokenLen || len(s) > maxTokenLen:
+		return fmt.Errorf("%w: it has %d characters, not %d to %d", ErrNotToken, len(s), minTokenLen, maxTokenLen)
+	}
+	return nil
 }
