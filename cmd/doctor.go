@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/spf13/cobra"
 )
 
@@ -78,6 +79,13 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 	d := &doctor{doctorOptions: opts}
 	d.section = "config file"
 	cfg := d.checkConfig(ctx)
+	if n := opts.g.Instance; n != "" && n != resolve.EnvName {
+		// A name the user typed that is not there is a usage error, as
+		// for every other command, not a failed check.
+		if _, err := resolve.Named(cfg, n); err != nil {
+			return err
+		}
+	}
 	d.section = "keyring"
 	d.checkKeyring(ctx, cfg)
 	for _, t := range d.targets(cfg) {

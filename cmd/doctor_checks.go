@@ -54,15 +54,13 @@ func (d *doctor) checkConfig(ctx context.Context) *rhoderc.File {
 	}
 	d.ok("file", "%s: %s, %d instance(s)", p, cfg.Dialect(), len(cfg.Instances()))
 
-	if runtime.GOOS != "windows" {
-		mode := fi.Mode().Perm()
-		switch {
-		case mode&0o077 == 0:
+	if perr := cfg.Permissions(); perr != nil {
+		d.add("mode", checkFail, perr.Error(), "chmod 600 "+p)
+	} else if runtime.GOOS != "windows" {
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			d.add("mode", checkWarn, fmt.Sprintf("%04o: others can read it (it holds no secret now)", mode), "chmod 600 "+p)
+		} else {
 			d.ok("mode", "%04o", mode)
-		case holdsSecret(cfg):
-			d.add("mode", checkFail, fmt.Sprintf("%04o: others can read the tokens in it", mode), "chmod 600 "+p)
-		default:
-			d.add("mode", checkWarn, fmt.Sprintf("%04o: others can read it", mode), "chmod 600 "+p)
 		}
 	}
 
@@ -73,18 +71,25 @@ func (d *doctor) checkConfig(ctx context.Context) *rhoderc.File {
 		stale = append(stale, m...)
 	}
 	if len(stale) > 0 {
-		d.add("temporary files", checkWarn, fmt.Sprintf("%d left by an interrupted write (they may hold tokens)", len(stale)), "rm "+strings.Join(stale, " "))
+		d.add("temporary files", checkWarn, fmt.Sprintf("%d left by an interrupted write (they may hold tokens); the next change to the file removes them", len(stale)), "rm "+strings.Join(stale, " "))
 	} else {
 		d.ok("temporary files", "none")
 	}
 
 	d.checkLock(ctx, "config lock", p+".lock")
-	d.checkLock(ctx, "git credentials lock", filepath.Join(filepath.Dir(p), gitCredentialsFile+".lock"))
+	creds := filepath.Join(filepath.Dir(p), gitCredentialsFile)
+	d.checkLock(ctx, "git credentials lock", creds+".flock")
+	// Versions before the kernel lock created <file>.lock exclusively; a
+	// killed one left it behind, with a copy of the credentials in it.
+	if _, err := os.Stat(creds + ".lock"); err == nil {
+		d.add("old git credentials lock", checkWarn, creds+".lock was left by an older rhodecode and may hold a copy of stored credentials", "rm "+creds+".lock")
+	}
 	return cfg
 }
 
-// checkLock reports a lock file another process holds. A lock file that
-// exists but is free is normal: it is left in place on purpose.
+// checkLock reports a kernel lock (internal/filelock) another process
+// holds. A lock file that exists but is free is normal: it is left in
+// place on purpose. A missing one is not created.
 func (d *doctor) checkLock(ctx context.Context, name, path string) {
 	if _, err := os.Stat(path); err != nil {
 		d.ok(name, "free")
@@ -100,15 +105,6 @@ func (d *doctor) checkLock(ctx context.Context, name, path string) {
 	default:
 		d.add(name, checkWarn, err.Error(), "check the permissions of "+filepath.Dir(path))
 	}
-}
-
-func holdsSecret(cfg *rhoderc.File) bool {
-	for _, in := range cfg.Instances() {
-		if in.Token != "" || in.VCSToken != "" || in.SessionCookie != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // checkKeyring stores, reads and deletes a probe entry.
@@ -158,12 +154,7 @@ func (d *doctor) targets(cfg *rhoderc.File) []resolve.Target {
 	switch {
 	case name == resolve.EnvName:
 	case name != "":
-		in, err := resolve.Named(cfg, name)
-		if err != nil {
-			d.section = "instance " + name
-			d.add("config", checkFail, err.Error(), "rhodecode auth login --name "+name)
-			return out
-		}
+		in, _ := cfg.Instance(name) // doctorRun checked the name
 		out = append(out, resolve.Target{Instance: in})
 	default:
 		for _, in := range cfg.Instances() {

@@ -77,7 +77,7 @@ func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) 
 	default:
 		d.ok("git helpers", "rhodecode answers first for %s (%s)", in.URL, helpers[ours].Origin)
 	}
-	d.checkHelperBinary(helpers[ours].Value, setup)
+	d.checkHelperBinary(ctx, helpers[ours].Value, setup)
 	if baseurl.HasPath(in.URL) {
 		v, _ := d.git.Git(ctx, "config", "credential."+in.URL+".useHttpPath")
 		if strings.TrimSpace(v) != "true" {
@@ -90,7 +90,7 @@ func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) 
 
 // checkHelperBinary checks that the program git runs exists and is this
 // version of rhodecode.
-func (d *doctor) checkHelperBinary(value, setup string) {
+func (d *doctor) checkHelperBinary(ctx context.Context, value, setup string) {
 	path, _ := gitconfig.HelperPath(value)
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -103,7 +103,9 @@ func (d *doctor) checkHelperBinary(value, setup string) {
 			return
 		}
 	}
-	out, err := exec.Command(path, "version", "--json").Output()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // a hung program is an answer too
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "version", "--json").Output()
 	var v struct{ Version string }
 	if err != nil || json.Unmarshal(out, &v) != nil {
 		d.add("helper program", checkWarn, "git runs "+path+", which does not answer as rhodecode", setup)

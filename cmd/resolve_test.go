@@ -21,6 +21,7 @@ func TestUnknownInstanceOneError(t *testing.T) {
 		{"-i", "nosuch", "token", "list"},
 		{"-i", "nosuch", "setup-git"},
 		{"auth", "logout", "nosuch"},
+		{"-i", "nosuch", "doctor"},
 	} {
 		r := e.run(args...)
 		if r.code != ExitUsage {

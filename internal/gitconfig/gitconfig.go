@@ -186,10 +186,15 @@ func (c Config) Helpers(ctx context.Context, instanceURL string) ([]Helper, erro
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		origin, rest, _ := strings.Cut(line, "\t")
 		key, value, _ := strings.Cut(rest, " ")
-		key = strings.ToLower(key)
-		if key != "credential.helper" {
-			pattern, ok := strings.CutSuffix(strings.TrimPrefix(key, "credential."), ".helper")
-			if !ok || !baseurl.Serves(pattern, u.Scheme, u.Host, u.Path) {
+		// git lower-cases the section and the variable name, never the
+		// URL between them, whose path is case-sensitive.
+		if !strings.EqualFold(key, "credential.helper") {
+			if len(key) < len("credential..helper") || !strings.EqualFold(key[:len("credential.")], "credential.") ||
+				!strings.EqualFold(key[len(key)-len(".helper"):], ".helper") {
+				continue
+			}
+			pattern := key[len("credential.") : len(key)-len(".helper")]
+			if !baseurl.Serves(pattern, u.Scheme, u.Host, u.Path) {
 				continue
 			}
 		}

@@ -102,7 +102,7 @@ func TestHelpersOrder(t *testing.T) {
 	}
 	ctx := t.Context()
 	c, _ := isolated(t)
-	const u = "https://code.example.com/rc"
+	const u = "https://code.example.com/RC"
 	set := func(args ...string) {
 		t.Helper()
 		if _, err := c.Git(ctx, append([]string{"config", "--global", "--add"}, args...)...); err != nil {
@@ -117,7 +117,8 @@ func TestHelpersOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	set("credential.https://other.example.com.helper", "other")
-	set("credential.https://code.example.com/rc/team.helper", "deeper") // a longer path: not for u
+	set("credential.https://code.example.com/RC/team.helper", "deeper")
+	set("credential.https://code.example.com/rc.helper", "other case") // another path // a longer path: not for u
 	set("credential.https://code.example.com.helper", "after")
 	got, err := c.Helpers(ctx, u)
 	if err != nil {
