@@ -181,7 +181,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	// (repo_dir, the VCS token's fields) and the user's spelling of the URL.
 	isDefault := false
 	in := rhoderc.Instance{Name: name, URL: baseURL, Storage: storage}
-	err = opts.secrets.Login(ctx, in, token, func(cfg *rhoderc.File, e *rhoderc.Instance) error {
+	err = opts.secrets.Login(ctx, existing, in, token, func(cfg *rhoderc.File, e *rhoderc.Instance) error {
 		if !baseurl.Same(e.URL, baseURL) {
 			e.URL = baseURL
 		}
@@ -279,6 +279,9 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 	_, err := opts.secrets.Get(ctx, rhoderc.Instance{Name: name, URL: baseURL, Storage: storage}, secrets.APIToken)
 	if err == nil || errors.Is(err, secrets.ErrNotFound) {
 		return storage, nil
+	}
+	if u := errors.Unwrap(err); u != nil {
+		err = u // the keyring's own one-line reason; nothing was being read
 	}
 	if opts.Storage != "" || !errors.Is(err, keyring.ErrUnavailable) {
 		return "", fmt.Errorf("using the OS keyring: %w", err)

@@ -86,42 +86,38 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	io := opts.io
 	var rows []*instanceStatus
 
-	env, err := resolve.Env(opts.getenv)
+	targets, cfg, err := resolve.All(opts.g.Instance, opts.getenv, opts.cfg.load)
 	if err != nil {
 		return err
 	}
-	if env != nil && (opts.g.Instance == "" || opts.g.Instance == resolve.EnvName) {
-		rows = append(rows, &instanceStatus{Name: env.Name, URL: client.StripUserinfo(env.URL), baseURL: env.URL, Username: env.Username, Storage: "env", Default: true, token: env.Token})
+	// The environment's instance is the default while it is set.
+	envSet := false
+	if env, _ := resolve.Env(opts.getenv); env != nil {
+		envSet = true
 	}
-	if env == nil || opts.g.Instance != resolve.EnvName {
-		cfg, err := opts.cfg.load()
-		if err != nil {
-			return err
+	var gitURLs map[string]bool
+	if cfg != nil {
+		gitURLs = opts.git.HelperURLs(ctx)
+	}
+	for _, t := range targets {
+		in := t.Instance
+		if t.Env {
+			rows = append(rows, &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: "env", Default: true, token: t.EnvToken})
+			continue
 		}
-		instances := cfg.Instances()
-		if opts.g.Instance != "" && opts.g.Instance != resolve.EnvName {
-			in, err := resolve.Named(cfg, opts.g.Instance)
-			if err != nil {
-				return err
-			}
-			instances = []rhoderc.Instance{in}
+		r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: opts.secrets.Storage(in), Default: !envSet && cfg.DefaultInstance() == in.Name}
+		r.GitConfigured = gitURLs[in.URL]
+		vcsStatus(ctx, opts.deps, in, r)
+		tok, err := opts.apiToken(ctx, in)
+		switch {
+		case errors.Is(err, keyring.ErrUnavailable):
+			r.State, r.Error = "keyring-unavailable", err.Error()
+		case err != nil:
+			r.State, r.Error = "no-token", err.Error()
+		default:
+			r.token = tok
 		}
-		gitURLs := opts.git.HelperURLs(ctx)
-		for _, in := range instances {
-			r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: opts.secrets.Storage(in), Default: env == nil && cfg.DefaultInstance() == in.Name}
-			r.GitConfigured = gitURLs[in.URL]
-			vcsStatus(ctx, opts.deps, in, r)
-			tok, err := opts.apiToken(ctx, in)
-			switch {
-			case errors.Is(err, keyring.ErrUnavailable):
-				r.State, r.Error = "keyring-unavailable", err.Error()
-			case err != nil:
-				r.State, r.Error = "no-token", err.Error()
-			default:
-				r.token = tok
-			}
-			rows = append(rows, r)
-		}
+		rows = append(rows, r)
 	}
 	if len(rows) == 0 {
 		return resolve.ErrNotLoggedIn

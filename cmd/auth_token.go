@@ -34,7 +34,7 @@ func authTokenRun(ctx context.Context, opts *authTokenOptions) error {
 	if err != nil {
 		return err
 	}
-	token := t.Token
+	token := t.EnvToken
 	if !t.Env {
 		if token, err = opts.apiToken(ctx, t.Instance); err != nil {
 			return err

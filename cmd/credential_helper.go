@@ -109,7 +109,7 @@ type helper struct {
 }
 
 func (h *helper) warn(format string, a ...any) {
-	fmt.Fprintf(h.d.io.ErrOut, "rhodecode: "+format+"\n", a...)
+	termPrintf(h.d.io.ErrOut, "rhodecode: "+format+"\n", a...)
 }
 
 func (h *helper) answer(username, password string, expiry int64) error {

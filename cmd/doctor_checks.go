@@ -138,28 +138,16 @@ func (d *doctor) checkKeyring(ctx context.Context, cfg *rhoderc.File) {
 	}
 }
 
-// targets are the instances to check: -i's, else all, and the one the
-// environment describes.
+// targets are the instances to check (resolve.All); a half-set
+// environment is a finding, and the config file's instances are checked
+// all the same.
 func (d *doctor) targets(cfg *rhoderc.File) []resolve.Target {
-	var out []resolve.Target
-	name := d.g.Instance
-	if name == "" || name == resolve.EnvName {
-		if env, err := resolve.Env(d.getenv); err != nil {
-			d.section = "environment"
-			d.add("RHODECODE_HOST", checkFail, err.Error(), "set both RHODECODE_HOST and RHODECODE_TOKEN, or neither")
-		} else if env != nil {
-			out = append(out, *env)
-		}
-	}
-	switch {
-	case name == resolve.EnvName:
-	case name != "":
-		in, _ := cfg.Instance(name) // doctorRun checked the name
-		out = append(out, resolve.Target{Instance: in})
-	default:
-		for _, in := range cfg.Instances() {
-			out = append(out, resolve.Target{Instance: in})
-		}
+	fromFile := func() (*rhoderc.File, error) { return cfg, nil }
+	out, _, err := resolve.All(d.g.Instance, d.getenv, fromFile)
+	if err != nil {
+		d.section = "environment"
+		d.add("RHODECODE_HOST", checkFail, err.Error(), "set both RHODECODE_HOST and RHODECODE_TOKEN, or neither")
+		out, _, _ = resolve.All(d.g.Instance, func(string) string { return "" }, fromFile)
 	}
 	return out
 }
@@ -168,7 +156,7 @@ func (d *doctor) targets(cfg *rhoderc.File) []resolve.Target {
 func (d *doctor) checkInstance(ctx context.Context, t resolve.Target) {
 	in := t.Instance
 	login := "rhodecode auth login -i " + in.Name
-	tok := t.Token
+	tok := t.EnvToken
 	if !t.Env {
 		var err error
 		if tok, err = d.apiToken(ctx, in); err != nil {

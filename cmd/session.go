@@ -33,7 +33,7 @@ func (d *deps) webTarget(ctx context.Context) (*webTarget, error) {
 		return nil, err
 	}
 	if t.Env {
-		return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.Token}, nil
+		return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.EnvToken}, nil
 	}
 	wt := &webTarget{Instance: t.Instance}
 	tok, err := d.apiToken(ctx, t.Instance)

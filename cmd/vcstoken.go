@@ -21,8 +21,9 @@ func managedVCSToken(ctx context.Context, st *secrets.Store, in rhoderc.Instance
 	if in.VCSTokenRejected {
 		return "", 0, errNoVCSToken
 	}
-	if in.VCSTokenID == 0 && in.VCSTokenExpires == 0 {
+	if in.VCSToken == "" && in.VCSTokenID == 0 && in.VCSTokenExpires == 0 {
 		// Nothing recorded: do not wake the keyring for every git call.
+		// (A hand-written vcs_token in the file is something recorded.)
 		return "", 0, errNoVCSToken
 	}
 	exp := in.VCSTokenExpires

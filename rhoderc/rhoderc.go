@@ -384,6 +384,11 @@ func (f *File) SetInstance(in Instance) {
 	}
 	for _, kv := range in.fields() {
 		cur, ok := f.b.get(in.Name, kv.k)
+		if canon := typedKeys[kv.k]; ok && canon != nil && canon(cur) == canon(kv.v) {
+			// Same value as read ("0012" for 12, "-1 ; never" read as 0):
+			// a hand edit stays as it was written.
+			continue
+		}
 		switch {
 		case kv.v == "" && ok:
 			f.b.del(in.Name, kv.k)
@@ -391,6 +396,20 @@ func (f *File) SetInstance(in Instance) {
 			f.fail(f.b.set(in.Name, kv.k, kv.v))
 		}
 	}
+}
+
+// typedKeys give the value a typed field reads from a raw one, so that
+// SetInstance rewrites a key only when that value changes.
+var typedKeys = map[string]func(string) string{
+	KeyTokenID:          canonInt,
+	KeyVCSTokenID:       canonInt,
+	KeyVCSTokenExpires:  canonInt,
+	KeyVCSTokenRejected: func(s string) string { return strconv.FormatBool(s == "true") },
+}
+
+func canonInt(s string) string {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return strconv.FormatInt(n, 10)
 }
 
 // RemoveInstance removes an instance. For INI with all=false only the keys

@@ -187,3 +187,28 @@ func TestParseErrorMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestSetInstanceKeepsHandEdits: writing an entry rewrites a typed key only
+// when the value it reads as changes.
+func TestSetInstanceKeepsHandEdits(t *testing.T) {
+	src := "[instance:x]\napi_host = https://h\ntoken_id = 0012\nvcs_token_expires = -1 ; never\n"
+	f, err := Parse("rc", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := f.Instance("x")
+	in.VCSTokenRejected = true // an unrelated change
+	f.SetInstance(in)
+	b, err := f.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"token_id = 0012\n", "vcs_token_expires = -1 ; never\n", "vcs_token_rejected = true\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%q missing from\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "cli_added = token_id") {
+		t.Errorf("an unchanged key was recorded as ours:\n%s", b)
+	}
+}

@@ -31,8 +31,9 @@ type Target struct {
 	// Env is set for the instance RHODECODE_HOST describes: nothing is
 	// read from or stored in the config file or keyring for it.
 	Env bool
-	// Token is the API token from RHODECODE_TOKEN (Env targets only).
-	Token string
+	// EnvToken is the API token from RHODECODE_TOKEN (Env targets only;
+	// a config instance's token is the secret store's business).
+	EnvToken string
 }
 
 // usageError is a mistake in the instance choice.
@@ -94,7 +95,7 @@ func Env(getenv func(string) string) (*Target, error) {
 	return &Target{
 		Instance: rhoderc.Instance{Name: EnvName, URL: u, Username: getenv("RHODECODE_USERNAME")},
 		Env:      true,
-		Token:    tok,
+		EnvToken: tok,
 	}, nil
 }
 
@@ -119,6 +120,44 @@ func Instance(name string, getenv func(string) string, load func() (*rhoderc.Fil
 	}
 	in, err := Select(cfg, name)
 	return Target{Instance: in}, err
+}
+
+// All lists the instances a command about every instance works on (auth
+// status, doctor): with no name, the environment's instance (if
+// RHODECODE_HOST is set) and every instance of the config file; with a
+// name, that instance only. The file is returned when it was read.
+func All(name string, getenv func(string) string, load func() (*rhoderc.File, error)) ([]Target, *rhoderc.File, error) {
+	var out []Target
+	if name == "" || name == EnvName {
+		env, err := Env(getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		if env != nil {
+			out = append(out, *env)
+		}
+		if name == EnvName {
+			if env == nil {
+				return nil, nil, usagef("-i %s needs RHODECODE_HOST and RHODECODE_TOKEN", EnvName)
+			}
+			return out, nil, nil
+		}
+	}
+	cfg, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if name != "" {
+		in, err := Named(cfg, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return append(out, Target{Instance: in}), cfg, nil
+	}
+	for _, in := range cfg.Instances() {
+		out = append(out, Target{Instance: in})
+	}
+	return out, cfg, nil
 }
 
 // Select picks from the config file: the named instance, else the

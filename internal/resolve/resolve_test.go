@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -100,7 +101,48 @@ func TestEnvURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.URL != "https://code.example.com" || got.Token != "t" || got.Username != "ci" {
+	if got.URL != "https://code.example.com" || got.EnvToken != "t" || got.Username != "ci" {
 		t.Errorf("got %+v", got)
+	}
+}
+
+func TestAll(t *testing.T) {
+	load := func() (*rhoderc.File, error) { return rhoderc.Parse("/h/.rhoderc", []byte(twoInstances)) }
+	pair := map[string]string{"RHODECODE_HOST": "ci.example.com", "RHODECODE_TOKEN": "t"}
+	for _, tc := range []struct {
+		name    string
+		flag    string
+		env     map[string]string
+		want    string
+		wantErr error
+	}{
+		{name: "all", want: "work lab"},
+		{name: "env first", env: pair, want: "(env) work lab"},
+		{name: "named", flag: "lab", env: pair, want: "lab"},
+		{name: "env only", flag: EnvName, env: pair, want: "(env)"},
+		{name: "(env) without env", flag: EnvName, wantErr: ErrUsage},
+		{name: "half a pair", env: map[string]string{"RHODECODE_TOKEN": "t"}, wantErr: ErrUsage},
+		{name: "half a pair, named", flag: "work", env: map[string]string{"RHODECODE_TOKEN": "t"}, want: "work"},
+		{name: "unknown", flag: "nosuch", wantErr: ErrUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := All(tc.flag, func(k string) string { return tc.env[k] }, load)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, t := range got {
+				names = append(names, t.Name)
+			}
+			if strings.Join(names, " ") != tc.want {
+				t.Errorf("All = %v, want %s", names, tc.want)
+			}
+		})
 	}
 }

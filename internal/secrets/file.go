@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -18,9 +19,10 @@ func field(e *rhoderc.Instance, k Kind) *string {
 		return &e.Token
 	case VCSToken:
 		return &e.VCSToken
-	default:
+	case WebSession:
 		return &e.SessionCookie
 	}
+	panic(fmt.Sprintf("secrets: no config field for %v", k)) // a new Kind needs its field here
 }
 
 func (fileBackend) get(_ context.Context, in rhoderc.Instance, k Kind) (string, error) {

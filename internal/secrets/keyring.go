@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -12,9 +13,9 @@ import (
 // instance name they make the account, so that two users' instances on
 // one server never share an entry.
 var accounts = map[Kind]string{
-	APIToken:   "api-token",
-	WebSession: "web-session",
-	VCSToken:   "vcs-token",
+	APIToken:   keyring.AccountAPIToken,
+	WebSession: keyring.AccountWebSession,
+	VCSToken:   keyring.AccountVCSToken,
 }
 
 // KeyringRef names the keyring item that holds an instance's secret of

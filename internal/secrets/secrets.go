@@ -102,7 +102,7 @@ func New(kr Keyring, isNotFound func(error) bool, update Updater) *Store {
 func (s *Store) backend(in rhoderc.Instance) (backend, error) {
 	b, ok := s.backends[in.EffectiveStorage()]
 	if !ok {
-		return nil, fmt.Errorf("instance %q: unknown storage %q (want %s or %s)", in.Name, in.Storage, rhoderc.StorageKeyring, rhoderc.StorageFile)
+		return nil, fmt.Errorf("instance %q has storage %q, which is neither %s nor %s; correct the config file, or log in again with --storage %s or --storage %s", in.Name, in.Storage, rhoderc.StorageKeyring, rhoderc.StorageFile, rhoderc.StorageKeyring, rhoderc.StorageFile)
 	}
 	return b, nil
 }
@@ -143,7 +143,7 @@ func (s *Store) Set(ctx context.Context, in rhoderc.Instance, k Kind, secret str
 // file, lets edit change the instance's other fields (the ids and expiry
 // that go with the secret). The entry must exist.
 func (s *Store) Save(ctx context.Context, in rhoderc.Instance, k Kind, secret string, edit func(*rhoderc.Instance)) error {
-	return s.save(ctx, in, k, secret, false, func(_ *rhoderc.File, e *rhoderc.Instance) error {
+	return s.write(ctx, in, []value{{k, secret}}, false, func(_ *rhoderc.File, e *rhoderc.Instance) error {
 		if edit != nil {
 			edit(e)
 		}
@@ -154,10 +154,30 @@ func (s *Store) Save(ctx context.Context, in rhoderc.Instance, k Kind, secret st
 // Login stores a new API token for an instance, creating its entry when
 // it has none: edit fills in the entry's other fields and may change the
 // rest of the file (the default instance). in.Storage says where the
-// token goes.
-func (s *Store) Login(ctx context.Context, in rhoderc.Instance, token string, edit func(*rhoderc.File, *rhoderc.Instance) error) error {
-	if err := s.save(ctx, in, APIToken, token, true, edit); err != nil {
+// token goes; prev is the entry as it was (nil for a new one). When the
+// storage changes, the VCS token and the web session move with the API
+// token, so that the instance keeps all its secrets in one place.
+func (s *Store) Login(ctx context.Context, prev *rhoderc.Instance, in rhoderc.Instance, token string, edit func(*rhoderc.File, *rhoderc.Instance) error) error {
+	values := []value{{APIToken, token}}
+	var from backend
+	if prev != nil && prev.EffectiveStorage() != in.EffectiveStorage() {
+		if from, _ = s.backend(*prev); from != nil {
+			for _, k := range []Kind{VCSToken, WebSession} {
+				if v, err := from.get(ctx, *prev, k); err == nil {
+					values = append(values, value{k, v})
+				}
+			}
+		}
+	}
+	if err := s.write(ctx, in, values, true, edit); err != nil {
 		return err
+	}
+	if from != nil && !from.inEntry() {
+		// Moved out of the keyring; the file's copies went with the
+		// entry write (a keyring entry keeps none).
+		for _, v := range values[1:] {
+			_ = from.del(ctx, *prev, v.kind)
+		}
 	}
 	if in.EffectiveStorage() != rhoderc.StorageKeyring {
 		// A token moved out of the keyring must not linger there; best
@@ -167,18 +187,50 @@ func (s *Store) Login(ctx context.Context, in rhoderc.Instance, token string, ed
 	return nil
 }
 
-func (s *Store) save(ctx context.Context, in rhoderc.Instance, k Kind, secret string, create bool, edit func(*rhoderc.File, *rhoderc.Instance) error) error {
+// value is one secret to write.
+type value struct {
+	kind   Kind
+	secret string
+}
+
+// write stores values for in and applies edit to the entry in one locked
+// update of the config file. Secrets kept outside the file (the keyring)
+// are written first, so a locked keyring changes nothing; if the file
+// update then fails, they are put back as they were, so that a failed
+// command leaves no secret behind that the file does not know about.
+func (s *Store) write(ctx context.Context, in rhoderc.Instance, values []value, create bool, edit func(*rhoderc.File, *rhoderc.Instance) error) error {
 	b, err := s.backend(in)
 	if err != nil {
 		return err
 	}
-	if err := b.put(ctx, in, k, secret); err != nil {
-		return fmt.Errorf("storing the %s: %w", k, err)
+	var undo []func()
+	rollback := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
 	}
-	if !b.inEntry() && edit == nil {
-		return nil
+	if !b.inEntry() {
+		for _, v := range values {
+			old, gerr := b.get(ctx, in, v.kind)
+			if err := b.put(ctx, in, v.kind, v.secret); err != nil {
+				rollback()
+				return fmt.Errorf("storing the %s: %w", v.kind, err)
+			}
+			k := v.kind
+			undo = append(undo, func() {
+				switch {
+				case gerr == nil:
+					_ = b.put(ctx, in, k, old)
+				case errors.Is(gerr, ErrNotFound):
+					_ = b.del(ctx, in, k)
+				}
+			})
+		}
+		if edit == nil {
+			return nil
+		}
 	}
-	return s.update(ctx, func(cfg *rhoderc.File) error {
+	err = s.update(ctx, func(cfg *rhoderc.File) error {
 		e, ok := cfg.Instance(in.Name)
 		switch {
 		case ok:
@@ -192,10 +244,16 @@ func (s *Store) save(ctx context.Context, in rhoderc.Instance, k Kind, secret st
 				return err
 			}
 		}
-		b.entry(&e, k, secret)
+		for _, v := range values {
+			b.entry(&e, v.kind, v.secret)
+		}
 		cfg.SetInstance(e)
 		return nil
 	})
+	if err != nil {
+		rollback()
+	}
+	return err
 }
 
 // Delete removes the instance's secret of kind k from where the instance
@@ -213,6 +271,11 @@ func (s *Store) Delete(ctx context.Context, in rhoderc.Instance, k Kind) error {
 	}
 	return s.update(ctx, func(cfg *rhoderc.File) error {
 		if e, ok := cfg.Instance(in.Name); ok {
+			if k == APIToken {
+				// Without a token, an entry with no explicit storage
+				// would turn into a keyring entry.
+				e.Storage = e.EffectiveStorage()
+			}
 			b.entry(&e, k, "")
 			cfg.SetInstance(e)
 		}
@@ -231,8 +294,9 @@ func (s *Store) LogoutAPI(ctx context.Context, in rhoderc.Instance) error {
 	if err := b.del(ctx, in, APIToken); err != nil {
 		return fmt.Errorf("removing the revoked API token of %q: %w", in.Name, err)
 	}
-	if err := s.PurgeKeyring(ctx, in, APIToken); err != nil {
-		return err
+	if b.inEntry() {
+		// A copy an earlier keyring login left there.
+		_ = s.backends[rhoderc.StorageKeyring].del(ctx, in, APIToken)
 	}
 	return s.update(ctx, func(cfg *rhoderc.File) error {
 		if e, ok := cfg.Instance(in.Name); ok {

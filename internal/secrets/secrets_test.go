@@ -127,7 +127,7 @@ func TestLoginMovesTheToken(t *testing.T) {
 	// file -> keyring: the file copy goes.
 	in := instance(t, load, "file")
 	in.Storage = rhoderc.StorageKeyring
-	if err := st.Login(ctx, in, "new-api", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageKeyring; return nil }); err != nil {
+	if err := st.Login(ctx, nil, in, "new-api", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageKeyring; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	got := instance(t, load, "file")
@@ -140,14 +140,14 @@ func TestLoginMovesTheToken(t *testing.T) {
 	// keyring -> file: the keyring copy goes.
 	in = got
 	in.Storage = rhoderc.StorageFile
-	if err := st.Login(ctx, in, "file-api-2", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageFile; return nil }); err != nil {
+	if err := st.Login(ctx, nil, in, "file-api-2", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageFile; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(kr.Items()); n != 0 {
 		t.Errorf("keyring still holds %d items: %v", n, kr.Items())
 	}
 	// A new entry is created.
-	if err := st.Login(ctx, rhoderc.Instance{Name: "new", URL: "https://n", Storage: rhoderc.StorageFile}, "t", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Username = "carol"; return nil }); err != nil {
+	if err := st.Login(ctx, nil, rhoderc.Instance{Name: "new", URL: "https://n", Storage: rhoderc.StorageFile}, "t", func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Username = "carol"; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := instance(t, load, "new"); got.Token != "t" || got.Username != "carol" {
@@ -174,5 +174,82 @@ func TestLockedKeyringChangesNothing(t *testing.T) {
 	}
 	if err := st.PurgeKeyring(ctx, in, Kinds...); err == nil {
 		t.Error("PurgeKeyring of a keyring instance with a locked keyring: no error")
+	}
+}
+
+// A failed file update puts the keyring back as it was: a failed re-login
+// must not leave the fresh token (which login then revokes) in place of
+// the working one.
+func TestFailedUpdateRestoresKeyring(t *testing.T) {
+	ctx := t.Context()
+	kr := &keyringtest.Mem{}
+	boom := errors.New("lock timeout")
+	failing := func(context.Context, func(*rhoderc.File) error) error { return boom }
+	st := New(kr, keyring.IsNotFound, failing)
+	in := rhoderc.Instance{Name: "work", URL: "https://code.example.com"}
+	svc, acct := KeyringRef(in, APIToken)
+	if err := kr.Set(ctx, svc, acct, "old-working"); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(*rhoderc.File, *rhoderc.Instance) error { return nil }
+	if err := st.Login(ctx, &in, in, "fresh", edit); !errors.Is(err, boom) {
+		t.Fatalf("Login = %v, want the update's error", err)
+	}
+	if got, _ := kr.Get(ctx, svc, acct); got != "old-working" {
+		t.Errorf("keyring holds %q after a failed login, want the old token back", got)
+	}
+	// Nothing before: nothing after.
+	other := rhoderc.Instance{Name: "lab", URL: "https://lab.example.com"}
+	if err := st.Login(ctx, nil, other, "fresh", edit); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if n := len(kr.Items()); n != 1 {
+		t.Errorf("keyring has %d items, want only work's: %v", n, kr.Items())
+	}
+}
+
+// Changing the storage at login moves every secret, not only the API
+// token: git must not get a stale VCS token from the old place.
+func TestLoginMovesAllSecrets(t *testing.T) {
+	ctx := t.Context()
+	st, kr, load := newStore(t, `[instances.file]
+url = "https://other.example.com"
+username = "bob"
+storage = "file"
+token = "file-api"
+session_cookie = "rhodecode=s1"
+vcs_token = "vcs-1"
+vcs_token_id = "5"
+vcs_token_expires = "-1"
+`)
+	prev := instance(t, load, "file")
+	in := prev
+	in.Storage = rhoderc.StorageKeyring
+	keep := func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageKeyring; return nil }
+	if err := st.Login(ctx, &prev, in, "api-2", keep); err != nil {
+		t.Fatal(err)
+	}
+	got := instance(t, load, "file")
+	if got.Token != "" || got.VCSToken != "" || got.SessionCookie != "" || got.VCSTokenID != 5 {
+		t.Errorf("file entry after moving to the keyring: %+v", got)
+	}
+	for k, want := range map[Kind]string{APIToken: "api-2", VCSToken: "vcs-1", WebSession: "rhodecode=s1"} {
+		if v, err := st.Get(ctx, got, k); err != nil || v != want {
+			t.Errorf("%v = %q, %v; want %q from the keyring", k, v, err, want)
+		}
+	}
+	// And back: the keyring is left empty.
+	prev, in = got, got
+	in.Storage = rhoderc.StorageFile
+	back := func(_ *rhoderc.File, e *rhoderc.Instance) error { e.Storage = rhoderc.StorageFile; return nil }
+	if err := st.Login(ctx, &prev, in, "api-3", back); err != nil {
+		t.Fatal(err)
+	}
+	got = instance(t, load, "file")
+	if got.Token != "api-3" || got.VCSToken != "vcs-1" || got.SessionCookie != "rhodecode=s1" {
+		t.Errorf("file entry after moving back: %+v", got)
+	}
+	if n := len(kr.Items()); n != 0 {
+		t.Errorf("keyring still holds %v", kr.Items())
 	}
 }
