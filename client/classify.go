@@ -41,6 +41,9 @@ func (c *conn) transportError(ctx, reqCtx context.Context, err error) error {
 		return c.fail(ErrUnreachable, context.DeadlineExceeded, "%s did not answer within %s", host, c.timeout)
 	}
 
+	if perr, ok := c.proxyError(err); ok {
+		return perr
+	}
 	var (
 		dnsErr      *net.DNSError
 		certErr     *tls.CertificateVerificationError
@@ -60,9 +63,9 @@ func (c *conn) transportError(ctx, reqCtx context.Context, err error) error {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return c.fail(ErrUnreachable, err, "cannot reach %s: connection refused; is the server running and the port right?", host)
 	case errors.As(err, &certErr):
-		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(certErr.Err))
+		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s%s", host, certReason(certErr.Err), caHint(certErr.Err))
 	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
-		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s", host, certReason(err))
+		return c.fail(ErrUnreachable, err, "TLS certificate of %s is not trusted: %s%s", host, certReason(err), caHint(err))
 	case errors.As(err, &recordErr):
 		return c.fail(ErrUnreachable, err, "TLS handshake with %s failed: it does not speak HTTPS on this port; try http://", host)
 	case errors.As(err, &alertErr):
@@ -73,6 +76,15 @@ func (c *conn) transportError(ctx, reqCtx context.Context, err error) error {
 		return c.fail(ErrUnreachable, err, "%s did not answer within %s", host, c.timeout)
 	}
 	return c.fail(ErrUnreachable, err, "cannot reach %s: %s", host, innermost(err))
+}
+
+// caHint says how to trust a private CA, for the errors where that helps.
+func caHint(err error) string {
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
+		return "; if your organisation runs its own CA, pass its certificate with --ca-cert FILE (or RHODECODE_CA_CERT, or SSL_CERT_FILE for every program)"
+	}
+	return ""
 }
 
 // certReason gives the x509 text without Go's "tls: failed to verify

@@ -32,9 +32,15 @@ type Options struct {
 	// response with all secrets replaced by "[REDACTED]".
 	Debug io.Writer
 	// Transport replaces the default transport (a clone of
-	// http.DefaultTransport, which honours HTTP(S)_PROXY), e.g. to trust
-	// a private CA.
+	// http.DefaultTransport, which honours HTTP(S)_PROXY).
 	Transport http.RoundTripper
+	// CACertFile, if set, is a PEM file of CA certificates to trust as
+	// well as the system's, for an instance behind a private CA. It
+	// applies to the default transport only.
+	CACertFile string
+	// Proxy chooses the proxy of a request, like http.Transport.Proxy;
+	// nil means the environment's (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
+	Proxy func(*http.Request) (*url.URL, error)
 }
 
 // withDefaults fills what the caller left zero: the timeout, the
@@ -66,6 +72,8 @@ type conn struct {
 	http      *http.Client
 	secrets   *knownSecrets   // scrubbed from the trace and from errors
 	debug     *debugTransport // nil without Options.Debug
+	// proxy is the transport's proxy choice, to name the proxy in errors.
+	proxy func(*http.Request) (*url.URL, error)
 }
 
 // newConn checks baseURL (baseurl.ParseExact) and sets up the HTTP
@@ -76,8 +84,21 @@ func newConn(baseURL string, opts Options, secrets ...string) (*conn, error) {
 	if err != nil {
 		return nil, instanceURLError(baseURL, err)
 	}
+	own := opts.Transport == nil
 	opts = opts.withDefaults()
 	c := &conn{base: u, host: u.Host, timeout: opts.Timeout, userAgent: opts.UserAgent, secrets: &knownSecrets{}}
+	if t, ok := opts.Transport.(*http.Transport); ok && own {
+		if opts.CACertFile != "" {
+			if err := trustCA(t, opts.CACertFile); err != nil {
+				return nil, err
+			}
+		}
+		if opts.Proxy != nil {
+			t.Proxy = opts.Proxy
+		}
+		watchProxy(t)
+		c.proxy = t.Proxy
+	}
 	for _, s := range secrets {
 		c.secrets.add(s)
 	}

@@ -24,6 +24,7 @@ type authLoginOptions struct {
 	Default   bool
 	Username  string
 	Lifetime  string
+	CACert    string
 	sf        sessionFlags
 }
 
@@ -74,13 +75,8 @@ Logging in again to the same instance replaces its token.`,
 			default:
 				return usageErrorf("--storage must be %q or %q, not %q", rhoderc.StorageKeyring, rhoderc.StorageFile, opts.Storage)
 			}
-			if opts.Lifetime != "" {
-				if opts.Username == "" {
-					return usageErrorf("--lifetime needs --username: it is the lifetime of the API token the tool creates")
-				}
-				if _, err := parseLifetime(opts.Lifetime); err != nil {
-					return usageErrorf("%v", err)
-				}
+			if err := checkLoginFlags(opts); err != nil {
+				return err
 			}
 			return authLoginRun(cmd.Context(), opts)
 		},
@@ -91,6 +87,7 @@ Logging in again to the same instance replaces its token.`,
 	c.Flags().StringVar(&opts.Storage, "storage", "", "Where to keep the token: {keyring | file}")
 	c.Flags().BoolVar(&opts.Default, "default", false, "Make this the default instance")
 	c.Flags().StringVar(&opts.Username, "username", "", "Log in with this RhodeCode user name and its password")
+	c.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a private CA to trust for this instance (remembered; env RHODECODE_CA_CERT)")
 	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "With --username: lifetime of the API token the tool creates (default forever)")
 	addSessionFlags(c, &opts.sf)
 	c.MarkFlagsMutuallyExclusive("with-token", "username")
@@ -155,8 +152,14 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		tokenID int
 		ws      *client.WebSession
 	)
+	// The instance as requests to it are made: its URL and the CA
+	// certificate to trust, given now or remembered from before.
+	server := rhoderc.Instance{Name: name, URL: baseURL, CACert: opts.CACert}
+	if server.CACert == "" && existing != nil {
+		server.CACert = existing.CACert
+	}
 	if username != "" {
-		ws, token, tokenID, err = passwordLogin(ctx, opts, baseURL, username)
+		ws, token, tokenID, err = passwordLogin(ctx, opts, server, username)
 	} else {
 		token, err = readToken(opts)
 	}
@@ -164,7 +167,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		return err
 	}
 
-	c, err := opts.newClient(baseURL, token)
+	c, err := opts.newClient(server, token)
 	if err != nil {
 		return err
 	}
@@ -186,6 +189,9 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 			e.URL = baseURL
 		}
 		e.Username, e.Storage, e.TokenID = user.Username, storage, tokenID
+		if opts.CACert != "" {
+			e.CACert = opts.CACert
+		}
 		d := cfg.DefaultInstance()
 		if _, ok := cfg.Instance(d); opts.Default || d == "" || !ok {
 			cfg.SetDefault(name)
@@ -236,30 +242,6 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		termPrintf(io.ErrOut, "%s Logged in to %s as %s (instance %q, token in %s)\n", io.SuccessIcon(), baseURL, user.Username, name, where)
 	}
 	return nil
-}
-
-// passwordLogin logs in to the web UI and creates the API token the tool
-// will use (protocol §5.1, §5.3). The password is used once and dropped.
-func passwordLogin(ctx context.Context, opts *authLoginOptions, baseURL, username string) (*client.WebSession, string, int, error) {
-	minutes, _ := parseLifetime(opts.Lifetime)
-	pw, err := opts.sessions.password(&opts.sf, username, baseURL, "a password is needed to log in as "+username)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	// A login starts from an empty session: the instance may not be in the
-	// config file yet, and a stored session is replaced anyway.
-	ws, err := opts.sessions.open(ctx, &webTarget{Instance: rhoderc.Instance{URL: baseURL, Username: username}, ephemeral: true})
-	if err != nil {
-		return nil, "", 0, err
-	}
-	if err := ws.Login(ctx, username, pw); err != nil {
-		return nil, "", 0, err
-	}
-	created, secret, err := createAndReveal(ctx, ws, "token_role_api", defaultDescription(opts.hostname, "", username), minutes)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	return ws, secret, created.ID, nil
 }
 
 // chooseStorage decides between the OS keyring and the file. When the

@@ -78,8 +78,8 @@ type instanceStatus struct {
 	// for this instance.
 	GitConfigured bool `json:"git_configured"`
 
-	token   string
-	baseURL string // as configured; URL above hides any userinfo
+	token    string
+	instance rhoderc.Instance // as configured; URL above hides any userinfo
 }
 
 func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
@@ -102,10 +102,10 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	for _, t := range targets {
 		in := t.Instance
 		if t.Env {
-			rows = append(rows, &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: "env", Default: true, token: t.EnvToken})
+			rows = append(rows, &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), instance: in, Username: in.Username, Storage: "env", Default: true, token: t.EnvToken})
 			continue
 		}
-		r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), baseURL: in.URL, Username: in.Username, Storage: opts.secrets.Storage(in), Default: !envSet && cfg.DefaultInstance() == in.Name}
+		r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), instance: in, Username: in.Username, Storage: opts.secrets.Storage(in), Default: !envSet && cfg.DefaultInstance() == in.Name}
 		r.GitConfigured = gitURLs[in.URL]
 		vcsStatus(ctx, opts.deps, in, r)
 		tok, err := opts.apiToken(ctx, in)
@@ -209,7 +209,7 @@ func checkAll(ctx context.Context, opts *authStatusOptions, rows []*instanceStat
 // checkOne asks the server who the row's token belongs to and records the
 // answer in r.State.
 func checkOne(ctx context.Context, opts *authStatusOptions, r *instanceStatus) {
-	c, err := opts.newClient(r.baseURL, r.token)
+	c, err := opts.newClient(r.instance, r.token)
 	if err != nil {
 		r.State, r.Error = "error", err.Error()
 		return

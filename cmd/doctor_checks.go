@@ -163,7 +163,7 @@ func (d *doctor) checkInstance(ctx context.Context, t resolve.Target) {
 			d.add("API token", checkFail, err.Error(), login)
 		}
 	}
-	c, err := d.newClient(in.URL, tok)
+	c, err := d.newClient(in, tok)
 	if err != nil {
 		d.add("URL", checkFail, err.Error(), "rhodecode auth logout "+in.Name+" and log in with the right URL")
 		return

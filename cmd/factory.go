@@ -117,15 +117,27 @@ func (f *Factory) deps(g *globalOptions) *deps {
 	if g.Debug {
 		d.http.Debug = f.IO.ErrOut
 	}
-	d.sessions = &sessionOpener{io: f.IO, secrets: st, http: d.http}
+	d.sessions = &sessionOpener{io: f.IO, secrets: st, http: d.httpFor}
 	return d
 }
 
+// httpFor is how requests to an instance are made: RHODECODE_CA_CERT, or
+// the CA certificate the instance was logged in with, is trusted besides
+// the system's roots.
+func (d *deps) httpFor(in rhoderc.Instance) client.Options {
+	o := d.http
+	o.CACertFile = in.CACert
+	if env := d.getenv("RHODECODE_CA_CERT"); env != "" {
+		o.CACertFile = env
+	}
+	return o
+}
+
 // newClient builds a JSON-RPC client for one instance.
-func (d *deps) newClient(baseURL, token string) (*client.Client, error) {
-	c, err := client.New(baseURL, token, d.http)
+func (d *deps) newClient(in rhoderc.Instance, token string) (*client.Client, error) {
+	c, err := client.New(in.URL, token, d.httpFor(in))
 	if err != nil {
-		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(baseURL), err)
+		return nil, usageErrorf("instance %q: %v", in.Name, err)
 	}
 	return c, nil
 }

@@ -29,6 +29,7 @@ ENVIRONMENT
   RHODECODE_TOKEN      without any config file or keyring (CI)
   RHODECODE_USERNAME   with RHODECODE_VCS_TOKEN: what the git credential
   RHODECODE_VCS_TOKEN  helper answers (CI), for RHODECODE_HOST only (required)
+  RHODECODE_CA_CERT    PEM file of a private CA to trust (also auth login --ca-cert)
   NO_COLOR             disable colour
 
 EXIT STATUS

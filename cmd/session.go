@@ -61,7 +61,7 @@ type sessionFlags struct {
 type sessionOpener struct {
 	io      *iostreams.IOStreams
 	secrets *secrets.Store
-	http    client.Options
+	http    func(rhoderc.Instance) client.Options
 }
 
 // password returns the password for a web login: stdin with
@@ -98,9 +98,9 @@ func (s *sessionOpener) password(sf *sessionFlags, username, baseURL, why string
 // open builds a session for the instance with the stored cookie, if any;
 // an ephemeral target starts with none.
 func (s *sessionOpener) open(ctx context.Context, wt *webTarget) (*client.WebSession, error) {
-	ws, err := client.NewWebSession(wt.URL, s.http)
+	ws, err := client.NewWebSession(wt.URL, s.http(wt.Instance))
 	if err != nil {
-		return nil, usageErrorf("invalid instance URL %q: %v", client.StripUserinfo(wt.URL), err)
+		return nil, usageErrorf("instance %q: %v", wt.Name, err)
 	}
 	if wt.ephemeral {
 		return ws, nil

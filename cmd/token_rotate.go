@@ -155,7 +155,7 @@ func verifyNewToken(ctx context.Context, d *deps, wt *webTarget, t *client.AuthT
 	default:
 		return nil // nothing to ask the API with; the token list already shows it
 	}
-	c, err := d.newClient(wt.URL, probe)
+	c, err := d.newClient(wt.Instance, probe)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token str
 	if err != nil {
 		return "skipped: no API token to find a repository with"
 	}
-	c, err := d.newClient(in.URL, api)
+	c, err := d.newClient(in, api)
 	if err != nil {
 		return "skipped: " + err.Error()
 	}

@@ -64,6 +64,7 @@ const (
 	KeyVCSTokenID       = "vcs_token_id"
 	KeyVCSTokenExpires  = "vcs_token_expires"
 	KeyVCSTokenRejected = "vcs_token_rejected"
+	KeyCACert           = "ca_cert"
 )
 
 // Instance is the tool's view of one RhodeCode server entry. The secrets
@@ -90,6 +91,9 @@ type Instance struct {
 	VCSTokenExpires int64
 	// VCSTokenRejected is set when git reported the VCS token rejected.
 	VCSTokenRejected bool
+	// CACert is a PEM file of CA certificates the instance's TLS
+	// certificate is checked against, besides the system's.
+	CACert string
 }
 
 // EffectiveStorage says where the instance keeps its secrets. An explicit
@@ -327,12 +331,13 @@ func (f *File) instance(name string) Instance {
 		VCSTokenID:       int(n(KeyVCSTokenID)),
 		VCSTokenExpires:  n(KeyVCSTokenExpires),
 		VCSTokenRejected: v(KeyVCSTokenRejected) == "true",
+		CACert:           v(KeyCACert),
 	}
 }
 
 // fields lists an instance's keys with their values as written, in the
 // order a new entry gets them; "" means the key is absent.
-func (in Instance) fields() [11]struct{ k, v string } {
+func (in Instance) fields() [12]struct{ k, v string } {
 	num := func(n int64) string {
 		if n == 0 {
 			return ""
@@ -355,6 +360,7 @@ func (in Instance) fields() [11]struct{ k, v string } {
 		{KeyVCSTokenID, num(int64(in.VCSTokenID))},
 		{KeyVCSTokenExpires, num(in.VCSTokenExpires)},
 		{KeyVCSTokenRejected, rejected},
+		{KeyCACert, in.CACert},
 	}
 }
 
