@@ -43,6 +43,7 @@ EXIT STATUS
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
 	g := &globalOptions{}
+	showVersion := false
 	root := &cobra.Command{
 		Use:           "rhodecode <command> <subcommand> [flags]",
 		Short:         "Manage RhodeCode authentication tokens",
@@ -54,6 +55,15 @@ func NewRootCmd(f *Factory) *cobra.Command {
   $ rhodecode setup-git
   $ rhodecode auth status
   $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
+		// The root checks its own arguments (groupRunE), so that an unknown
+		// command gets the same one-line error as under auth and token.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion && len(args) == 0 {
+				return versionRun(f, g)
+			}
+			return groupRunE(cmd, args)
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			// Precedence: -i > RHODECODE_HOST+RHODECODE_TOKEN >
 			// RHODECODE_INSTANCE > the file's default (package resolve).
@@ -69,6 +79,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	pf.BoolVar(&g.JSON, "json", false, "Print machine-readable JSON on stdout")
 	pf.BoolVar(&g.NoInput, "no-input", false, "Never prompt (implied when stdin is not a terminal)")
 	pf.BoolVar(&g.Debug, "debug", false, "Print an HTTP trace on stderr, with secrets redacted")
+	root.Flags().BoolVar(&showVersion, "version", false, "Print the version (as rhodecode version does)")
 	_ = root.RegisterFlagCompletionFunc("instance", instanceCompletion(f, g))
 
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
