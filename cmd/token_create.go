@@ -99,8 +99,10 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 		return err
 	}
 	if masked {
-		// 4.19+ lists tokens masked; older servers show them in full.
-		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role))
+		// 4.19+ masks secrets in its web UI; older servers show them in
+		// full. token list never shows secrets (as gh and glab lists), so
+		// the note points at the command that does.
+		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: it is printed only this once; token list never shows secrets and the web UI masks it (rhodecode token show %d reveals it).\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role), created.ID)
 	} else if io.IsStderrTTY() {
 		termPrintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
 	}

@@ -98,9 +98,12 @@ func round(d, unit time.Duration) int {
 
 // tokenJSON is a token as --json prints it.
 type tokenJSON struct {
-	ID          int     `json:"id"`
-	Description string  `json:"description"`
-	Role        string  `json:"role"`
+	ID          int    `json:"id"`
+	Description string `json:"description"`
+	Role        string `json:"role"`
+	// RoleName is the role as --role takes it (vcs); Role stays RhodeCode's
+	// constant (token_role_vcs) for the scripts that read it.
+	RoleName    string  `json:"role_name"`
 	RoleLabel   string  `json:"role_label"`
 	Scope       string  `json:"scope"`
 	Expires     *string `json:"expires"`
@@ -115,7 +118,7 @@ type tokenJSON struct {
 
 func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
 	j := tokenJSON{
-		ID: t.ID, Description: t.Description, Role: t.Role, RoleLabel: t.RoleLabel,
+		ID: t.ID, Description: t.Description, Role: t.Role, RoleName: client.RoleShortName(t.Role), RoleLabel: t.RoleLabel,
 		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
 	}
 	if j.TokenMasked == "" && t.Secret != "" {
