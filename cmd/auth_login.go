@@ -67,7 +67,7 @@ Logging in again to the same instance replaces its token.`,
 
   # A second instance, made the default
   $ rhodecode auth login --url http://10.0.0.5:8080 --name lab --default --with-token < lab.txt`,
-		Args: noArgs,
+		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			switch opts.Storage {

@@ -2,43 +2,11 @@ package cmd
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
-
-// parseLifetime turns "forever", a Go duration ("90m", "1h") or a number
-// of days ("30d") into the minutes RhodeCode expects; -1 means forever.
-func parseLifetime(s string) (int, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	if s == "" || s == "forever" || s == "never" {
-		return -1, nil
-	}
-	var d time.Duration
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
-		}
-	}
-	if d < time.Minute {
-		return 0, fmt.Errorf("lifetime %q is shorter than a minute, the smallest unit RhodeCode stores", s)
-	}
-	if d.Minutes() > math.MaxInt32 {
-		return 0, fmt.Errorf("lifetime %q is too long; use forever", s)
-	}
-	return int(d / time.Minute), nil
-}
 
 // minutesUntil converts an --expires date (YYYY-MM-DD, the start of that
 // day in UTC, as GitLab reads its expires_at) into a lifetime in minutes.
