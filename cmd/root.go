@@ -30,7 +30,9 @@ ENVIRONMENT
   RHODECODE_USERNAME   with RHODECODE_VCS_TOKEN: what the git credential
   RHODECODE_VCS_TOKEN  helper answers (CI), for RHODECODE_HOST only (required)
   RHODECODE_CA_CERT    PEM file of a private CA to trust (also auth login --ca-cert)
-  NO_COLOR             disable colour
+  NO_COLOR             set (to anything): no colour in the status marks on stderr
+  CLICOLOR             0: no colour (as TERM=dumb)
+  CLICOLOR_FORCE       set and not 0: colour even when stderr is not a terminal
 
 EXIT STATUS
   0    success
@@ -54,7 +56,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
   $ rhodecode token create --role vcs --lifetime 30d
   $ rhodecode setup-git
   $ rhodecode auth status
-  $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
+  $ curl -s "https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)"`,
 		// The root checks its own arguments (groupRunE), so that an unknown
 		// command gets the same one-line error as under auth and token.
 		Args: cobra.ArbitraryArgs,
