@@ -21,8 +21,9 @@ const (
 	ExitInterrupted = 130
 )
 
-// usageError means the command line was wrong; the usage hint follows it.
-type usageError struct{ msg string }
+// usageError means the command line was wrong; the usage hint follows it,
+// naming the help of helpFor when set (else of the command that ran).
+type usageError struct{ msg, helpFor string }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -90,7 +91,12 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 		fmt.Fprintln(f.IO.ErrOut, "rhodecode: interrupted")
 	default:
 		fmt.Fprintln(f.IO.ErrOut, "rhodecode: "+oneLine(err.Error()))
-		if code == ExitUsage && cmd != nil {
+		var ue *usageError
+		switch {
+		case code != ExitUsage:
+		case errors.As(err, &ue) && ue.helpFor != "":
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", ue.helpFor)
+		case cmd != nil:
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 	}

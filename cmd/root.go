@@ -98,5 +98,6 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	)
 	// Our own completion command has examples and exits 2 on a bad shell.
 	root.CompletionOptions.DisableDefaultCmd = true
+	checkHelpTopics(root)
 	return root
 }

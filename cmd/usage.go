@@ -25,7 +25,7 @@ func groupRunE(cmd *cobra.Command, args []string) error {
 	if s := suggestCommands(cmd, args[0]); len(s) > 0 {
 		msg += "; did you mean " + joinWords(s, "or") + "?"
 	}
-	return &usageError{msg: msg}
+	return &usageError{msg: msg, helpFor: cmd.CommandPath()}
 }
 
 // suggestCommands names the subcommands of parent that look like typed
@@ -122,4 +122,26 @@ func joinWords(words []string, conj string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
+}
+
+// checkHelpTopics makes `rhodecode help <command>` with a mistyped command
+// a usage error like the command itself would be, instead of cobra's
+// "Unknown help topic" and the root's help with exit 0.
+func checkHelpTopics(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.Run = nil
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			found, rest, err := cmd.Root().Find(args)
+			if err == nil && found != nil && len(rest) > 0 {
+				return groupRunE(found, rest)
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
 }

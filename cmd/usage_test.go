@@ -22,6 +22,8 @@ func TestUsageMessages(t *testing.T) {
 		{[]string{"login"}, `rhodecode: unknown command "login" for "rhodecode"; did you mean rhodecode auth login?`, "rhodecode"},
 		{[]string{"token", "setup-git"}, `rhodecode: unknown command "setup-git" for "rhodecode token"; did you mean rhodecode setup-git?`, "rhodecode token"},
 		{[]string{"zzz"}, `rhodecode: unknown command "zzz" for "rhodecode"`, "rhodecode"},
+		{[]string{"help", "tokn"}, `rhodecode: unknown command "tokn" for "rhodecode"; did you mean rhodecode token?`, "rhodecode"},
+		{[]string{"help", "token", "lst"}, `rhodecode: unknown command "lst" for "rhodecode token"; did you mean rhodecode token list?`, "rhodecode token"},
 		{[]string{"token", "create", "--role", "vcs", "--lifetime", "3d", "--expires", "2027-01-01"},
 			"rhodecode: --lifetime and --expires cannot be used together; give only one of them", "rhodecode token create"},
 		{[]string{"token", "list", "--active", "--expired"},
@@ -69,6 +71,10 @@ func TestVersionFlag(t *testing.T) {
 		if got.stdout != want.stdout || got.stderr != "" || !strings.HasPrefix(got.stdout, "rhodecode 1.2.3") && !json {
 			t.Errorf("--version %q, version %q", got.stdout, want.stdout)
 		}
+	}
+	// help of a real command still works.
+	if r := e.mustRun("help", "token", "list"); !strings.Contains(r.stdout, "rhodecode token list [--role <role>]") {
+		t.Errorf("help token list: %q", r.stdout)
 	}
 	// With no flag, the root still shows its help.
 	if r := e.mustRun(); !strings.Contains(r.stdout, "Available Commands") {
