@@ -26,7 +26,7 @@ type tokenRevokeOptions struct {
 func newTokenRevokeCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &tokenRevokeOptions{}
 	c := &cobra.Command{
-		Use:     "revoke {<id> | <description>}... | --expired [--yes]",
+		Use:     "revoke {<id-or-description>... | --expired} [--yes]",
 		Aliases: []string{"delete", "rm"},
 		Short:   "Revoke (delete) auth tokens",
 		Long: `Revoke the tokens with the given ids, or every expired token with --expired.
