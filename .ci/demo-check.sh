@@ -33,7 +33,7 @@ check "fake server started"      '^Fake RhodeCode [0-9.]+ listening at http://12
 check "login"                    '^\$ echo wonderland \| rhodecode auth login --url http://127\.0\.0\.1:[0-9]+ --username alice --password-stdin --storage file$'
 check "auth status ok"           $'^[^\t]+\thttp://127\\.0\\.0\\.1:[0-9]+\talice\tfile\t[^\t]+\tok\t'
 check "token created"            '^. Created token [0-9]+ \(vcs\)'
-check "token listed"             $'^[0-9]+\tdemo laptop\ttoken_role_vcs\t'
+check "token listed"             $'^[0-9]+\tdemo laptop\tvcs\t'
 check "git set up"               '^. git is set up for .* as alice; check: ok'
 check "clone happened"           "^Cloning into 'hello'\.\.\.$"
 check "clone has the commit"     '^[0-9a-f]{7,} Initial commit$'

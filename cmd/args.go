@@ -1,10 +1,6 @@
 package cmd
 
-import (
-	"strconv"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/spf13/cobra"
 
 // noArgs rejects positional arguments as a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
@@ -22,15 +18,6 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// parseTokenID reads a token id argument.
-func parseTokenID(s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil || id <= 0 {
-		return 0, usageErrorf("token id must be a positive number, not %q (see rhodecode token list)", s)
-	}
-	return id, nil
 }
 
 // addSessionFlags registers the flag every web-session command takes.

@@ -23,6 +23,15 @@ config file ~/.rhoderc (mode 0600).`,
 		newAuthLogoutCmd(f, g),
 		newAuthSwitchCmd(f, g),
 		newAuthTokenCmd(f, g),
+		newAuthSetupGitCmd(f, g),
 	)
+	return c
+}
+
+// newAuthSetupGitCmd is setup-git under auth, where users of the GitHub CLI
+// (gh auth setup-git) look for it.
+func newAuthSetupGitCmd(f *Factory, g *globalOptions) *cobra.Command {
+	c := newSetupGitCmd(f, g)
+	c.Short = "Make git use RhodeCode VCS tokens (the same as rhodecode setup-git)"
 	return c
 }

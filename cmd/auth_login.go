@@ -38,6 +38,13 @@ func newAuthLoginCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Short: "Log in to a RhodeCode instance",
 		Long: `Log in to a RhodeCode instance, with an API token or with your password.
 
+In a terminal, what the flags leave open is asked: the URL (without --url,
+unless --name names a known instance), then your RhodeCode user name
+(without --username or --with-token; leave it empty to paste an API token
+instead), then the password or the token, masked. When the OS keyring cannot be used, it asks whether to keep the
+token in the config file instead. With --no-input, or when standard input
+is not a terminal, nothing is asked and the flags must say it all.
+
 With --with-token the API token (role "api calls" or "all", created under
 My Account → Auth tokens) is read from standard input; in a terminal it can
 be pasted at a masked prompt. It is never accepted as a flag value.
@@ -56,7 +63,8 @@ config file is rhodecode-tools' INI file, the token stays in its api_key key
 (where rhodecode-tools reads it) unless --storage keyring moves it.
 
 Logging in again to the same instance replaces its token.`,
-		Example: `  # In a terminal: asks for the URL and the token
+		Example: `  # In a terminal: asks for the URL, your user name, then the password
+  # (or, with an empty user name, a pasted API token)
   $ rhodecode auth login
 
   # From a script or CI
@@ -67,7 +75,7 @@ Logging in again to the same instance replaces its token.`,
 
   # A second instance, made the default
   $ rhodecode auth login --url http://10.0.0.5:8080 --name lab --default --with-token < lab.txt`,
-		Args: noArgs,
+		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			switch opts.Storage {
@@ -84,7 +92,7 @@ Logging in again to the same instance replaces its token.`,
 	c.Flags().StringVar(&opts.URL, "url", "", "Base URL of the RhodeCode instance")
 	c.Flags().StringVar(&opts.Name, "name", "", "Name for the instance (default: derived from the URL)")
 	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the API token from standard input")
-	c.Flags().StringVar(&opts.Storage, "storage", "", "Where to keep the token: {keyring | file}")
+	c.Flags().StringVar(&opts.Storage, "storage", "", "Where to keep the token: {keyring | file} (default keyring; an INI file's instance keeps api_key)")
 	c.Flags().BoolVar(&opts.Default, "default", false, "Make this the default instance")
 	c.Flags().StringVar(&opts.Username, "username", "", "Log in with this RhodeCode user name and its password")
 	c.Flags().StringVar(&opts.CACert, "ca-cert", "", "PEM file of a private CA to trust for this instance (remembered; env RHODECODE_CA_CERT)")

@@ -36,12 +36,13 @@ VCS token the tool created are also revoked on the server first (through
 the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
-removed, so rhodecode-tools keeps working with what it wrote; --all removes
-the whole [instance:NAME] section. Without --revoke the token stays valid
+removed, so rhodecode-tools keeps working with what it wrote;
+--remove-section removes the whole [instance:NAME] section (--all, its old
+name, still works and says so). Without --revoke the token stays valid
 on the server.`,
 		Example: `  $ rhodecode auth logout work
   $ rhodecode auth logout --revoke work
-  $ rhodecode auth logout --all legacy`,
+  $ rhodecode auth logout --remove-section legacy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageErrorf("expected at most one instance name")
@@ -51,13 +52,19 @@ on the server.`,
 		ValidArgsFunction: instanceCompletion(f, g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
+			if cmd.Flags().Changed("all") {
+				fmt.Fprintf(f.IO.ErrOut, "%s auth logout --all is now --remove-section (--all still works, but may go)\n", f.IO.WarningIcon())
+			}
 			if len(args) == 1 {
 				opts.Name = args[0]
 			}
 			return authLogoutRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.All, "all", false, "Remove the whole section from an INI config file, not only this tool's keys")
+	// All is --remove-section: --all means "every instance" to setup-git.
+	c.Flags().BoolVar(&opts.All, "remove-section", false, "Remove the whole section from an INI config file, not only this tool's keys")
+	c.Flags().BoolVar(&opts.All, "all", false, "")
+	_ = c.Flags().MarkHidden("all") // kept for scripts; RunE says what it is now
 	c.Flags().BoolVar(&opts.Revoke, "revoke", false, "Also revoke the tool's API and VCS tokens on the server")
 	addSessionFlags(c, &opts.sf)
 	return c

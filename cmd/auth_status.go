@@ -36,9 +36,12 @@ its name, URL, user, where the token is stored, which one is the default,
 and whether the server accepts the token right now. The servers are asked
 in parallel, at most 10 seconds in all; --offline skips them.
 
-Tokens are masked unless --show-token is given. The exit status is 1 when
-any instance's API token is not OK. Piped, the columns are name, URL,
-user, storage, token, status, git, default (true/false).`,
+Tokens are masked unless --show-token is given. The status is one word
+(ok, offline, no-token, keyring-unavailable, token-rejected, user-mismatch,
+unreachable, not-rhodecode, error), the same as "state" in --json; what
+went wrong is on standard error, one line per instance. The exit status is
+1 when any instance's API token is not OK. Piped, the columns are name,
+URL, user, storage, token, status, git, default (true/false).`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token`,
@@ -147,10 +150,8 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			if r.Default && io.IsStdoutTTY() {
 				name += " *"
 			}
+			// The state's one word, as in --json; the why goes to stderr.
 			status := r.State
-			if r.Error != "" && !r.OK {
-				status += ": " + r.Error
-			}
 			tok := r.Token
 			if tok == "" {
 				tok = "-"
@@ -175,6 +176,11 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 		if err := tp.render(); err != nil {
 			return err
+		}
+		for _, r := range rows {
+			if r.Error != "" && !r.OK {
+				termPrintf(io.ErrOut, "%s %s: %s\n", io.FailureIcon(), r.Name, r.Error)
+			}
 		}
 	}
 	if !allOK {

@@ -336,9 +336,27 @@ func TestStatus(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1", r.code)
 	}
+	// The table says "token-rejected"; why, on stderr.
 	golden.Assert(t, "revoked", []byte(scrub(r.stdout, work, lab)))
-	if r.stderr != "" {
-		t.Errorf("stderr %q", r.stderr)
+	golden.Assert(t, "revoked.stderr", []byte(scrub(r.stderr, work, lab)))
+
+	// A server that is down: one word in the table, piped too, and every
+	// row keeps its columns.
+	work.Close()
+	for _, tty := range []bool{true, false} {
+		e.tty = tty
+		r = e.run("auth", "status")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1", r.code)
+		}
+		name := map[bool]string{true: "down", false: "down.notty"}[tty]
+		golden.Assert(t, name, []byte(scrub(r.stdout, work, lab)))
+		golden.Assert(t, name+".stderr", []byte(scrub(r.stderr, work, lab)))
+		for i, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if !tty && strings.Count(line, "\t") != 7 {
+				t.Errorf("piped row %d has %d tabs: %q", i, strings.Count(line, "\t"), line)
+			}
+		}
 	}
 }
 

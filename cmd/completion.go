@@ -49,13 +49,3 @@ are also shipped in the release archives under completions/.`,
 		},
 	}
 }
-
-// groupRunE makes a command that only groups subcommands reject unknown
-// subcommands as usage errors (exit 2) instead of printing help and
-// succeeding.
-func groupRunE(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
-	}
-	return cmd.Help()
-}

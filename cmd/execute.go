@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
@@ -22,8 +21,9 @@ const (
 	ExitInterrupted = 130
 )
 
-// usageError means the command line was wrong; the usage hint follows it.
-type usageError struct{ msg string }
+// usageError means the command line was wrong; the usage hint follows it,
+// naming the help of helpFor when set (else of the command that ran).
+type usageError struct{ msg, helpFor string }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -81,8 +81,8 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 	}
 	// cobra reports these command-line mistakes as plain errors, not
 	// through the flag error hook; they are usage errors all the same.
-	if isCobraUsageError(err) {
-		err = &usageError{msg: err.Error()}
+	if msg, ok := cobraUsageMessage(err.Error()); ok && !isOurs(err) {
+		err = &usageError{msg: msg}
 	}
 	code := exitCode(err)
 	switch {
@@ -91,7 +91,12 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 		fmt.Fprintln(f.IO.ErrOut, "rhodecode: interrupted")
 	default:
 		fmt.Fprintln(f.IO.ErrOut, "rhodecode: "+oneLine(err.Error()))
-		if code == ExitUsage && cmd != nil {
+		var ue *usageError
+		switch {
+		case code != ExitUsage:
+		case errors.As(err, &ue) && ue.helpFor != "":
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", ue.helpFor)
+		case cmd != nil:
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 	}
@@ -102,24 +107,9 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 // newlines in it.
 var oneLine = termtext.OneLine
 
-// cobraUsagePrefixes are the starts of cobra's own messages for an unknown
-// subcommand, a missing required flag and a violated flag group.
-var cobraUsagePrefixes = []string{
-	"unknown command",
-	"required flag(s)",
-	"if any flags in the group",
-	"at least one of the flags in the group",
-}
-
-func isCobraUsageError(err error) bool {
+// isOurs is true for the errors the commands themselves return, whatever
+// their words.
+func isOurs(err error) bool {
 	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, resolve.ErrUsage) {
-		return false
-	}
-	for _, p := range cobraUsagePrefixes {
-		if strings.HasPrefix(err.Error(), p) {
-			return true
-		}
-	}
-	return false
+	return errors.As(err, &ue) || errors.Is(err, resolve.ErrUsage)
 }

@@ -30,7 +30,9 @@ ENVIRONMENT
   RHODECODE_USERNAME   with RHODECODE_VCS_TOKEN: what the git credential
   RHODECODE_VCS_TOKEN  helper answers (CI), for RHODECODE_HOST only (required)
   RHODECODE_CA_CERT    PEM file of a private CA to trust (also auth login --ca-cert)
-  NO_COLOR             disable colour
+  NO_COLOR             set (to anything): no colour in the status marks on stderr
+  CLICOLOR             0: no colour (as TERM=dumb)
+  CLICOLOR_FORCE       set and not 0: colour even when stderr is not a terminal
 
 EXIT STATUS
   0    success
@@ -43,6 +45,7 @@ EXIT STATUS
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
 	g := &globalOptions{}
+	showVersion := false
 	root := &cobra.Command{
 		Use:           "rhodecode <command> <subcommand> [flags]",
 		Short:         "Manage RhodeCode authentication tokens",
@@ -53,7 +56,16 @@ func NewRootCmd(f *Factory) *cobra.Command {
   $ rhodecode token create --role vcs --lifetime 30d
   $ rhodecode setup-git
   $ rhodecode auth status
-  $ curl -s https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)`,
+  $ curl -s "https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)"`,
+		// The root checks its own arguments (groupRunE), so that an unknown
+		// command gets the same one-line error as under auth and token.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion && len(args) == 0 {
+				return versionRun(f, g)
+			}
+			return groupRunE(cmd, args)
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			// Precedence: -i > RHODECODE_HOST+RHODECODE_TOKEN >
 			// RHODECODE_INSTANCE > the file's default (package resolve).
@@ -69,6 +81,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	pf.BoolVar(&g.JSON, "json", false, "Print machine-readable JSON on stdout")
 	pf.BoolVar(&g.NoInput, "no-input", false, "Never prompt (implied when stdin is not a terminal)")
 	pf.BoolVar(&g.Debug, "debug", false, "Print an HTTP trace on stderr, with secrets redacted")
+	root.Flags().BoolVar(&showVersion, "version", false, "Print the version (as rhodecode version does)")
 	_ = root.RegisterFlagCompletionFunc("instance", instanceCompletion(f, g))
 
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
@@ -85,5 +98,6 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	)
 	// Our own completion command has examples and exits 2 on a bad shell.
 	root.CompletionOptions.DisableDefaultCmd = true
+	checkHelpTopics(root)
 	return root
 }

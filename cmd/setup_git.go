@@ -54,7 +54,7 @@ those variables, with no config file or keyring.`,
   $ rhodecode setup-git --all --lifetime 365d
   $ rhodecode setup-git -i work --local
   $ rhodecode setup-git --remove -i work`,
-		Args: noArgs,
+		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
@@ -70,7 +70,7 @@ those variables, with no config file or keyring.`,
 	c.Flags().BoolVar(&opts.All, "all", false, "Set up every instance in the config file")
 	c.Flags().BoolVar(&opts.Local, "local", false, "Write the current repository's git config instead of the global one")
 	c.Flags().BoolVar(&opts.Remove, "remove", false, "Remove the git config this command wrote")
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h) or days (365d)")
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h), days (365d) or weeks (52w)")
 	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the VCS token from standard input instead of creating one")
 	addSessionFlags(c, &opts.sf)
 	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")

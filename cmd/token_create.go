@@ -31,12 +31,13 @@ standard output, so that TOKEN=$(rhodecode token create --role vcs) works.
 Roles: vcs (git/hg/svn over HTTP instead of a password), api (JSON-RPC API),
 feed (RSS/Atom), http (web views that allow ?auth_token=), all, artifact
 (artifact downloads). --lifetime takes forever (the default), a duration
-such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
+such as 5m, 1h or 90m, days such as 30d or weeks such as 4w (with a
+space, quote it: --lifetime "3 weeks"); --expires takes a date
 (YYYY-MM-DD, the token expires at the start of that day, UTC).`,
 		Example: `  $ rhodecode token create --role vcs --description "CI runner" --lifetime 30d
   $ TOKEN=$(rhodecode token create --role feed)
   $ rhodecode token create --role api --expires 2027-01-01 --json`,
-		Args: noArgs,
+		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			r, ok := client.ParseRole(opts.Role)
@@ -58,7 +59,7 @@ such as 5m, 1h or 90m, or days such as 30d; --expires takes a date
 	}
 	c.Flags().StringVar(&opts.Role, "role", "", "Role of the token: {vcs | api | feed | http | all | artifact}")
 	c.Flags().StringVar(&opts.Description, "description", "", "Description shown in the token list (default: rhodecode-cli <role> <user>@<host>)")
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "How long the token lives: forever, a duration (5m, 1h) or days (30d)")
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "How long the token lives: forever, a duration (5m, 1h), days (30d) or weeks (4w)")
 	c.Flags().StringVar(&opts.Expires, "expires", "", "Expiry date, YYYY-MM-DD (instead of --lifetime)")
 	_ = c.MarkFlagRequired("role")
 	c.MarkFlagsMutuallyExclusive("lifetime", "expires")
@@ -99,8 +100,10 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 		return err
 	}
 	if masked {
-		// 4.19+ lists tokens masked; older servers show them in full.
-		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: this is the only time it is printed unasked, and lists show it masked.\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role))
+		// 4.19+ masks secrets in its web UI; older servers show them in
+		// full. token list never shows secrets (as gh and glab lists), so
+		// the note points at the command that does.
+		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: it is printed only this once; token list never shows secrets and the web UI masks it (rhodecode token show %d reveals it).\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role), created.ID)
 	} else if io.IsStderrTTY() {
 		termPrintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
 	}

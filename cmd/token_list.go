@@ -31,8 +31,10 @@ description, role, scope and when it expires. Expired tokens are listed
 too (and marked); the token this tool uses for the instance is marked.
 
 On a terminal this is a table; piped, it is tab-separated with the columns
-id, description, role, scope, expires (RFC 3339 or "never"), expired,
-note. Secrets are never listed: see rhodecode token show.`,
+id, description, role (the name --role takes: vcs, api, …), scope, expires
+(RFC 3339 or "never"), expired, note. Secrets are never listed: see
+rhodecode token show. --json gives both forms of the role: role is
+RhodeCode's constant (token_role_vcs), role_name the name --role takes.`,
 		Example: `  $ rhodecode token list
   $ rhodecode token list --role vcs --active
   $ rhodecode token list --json | jq '.[] | select(.expired) | .id'`,
@@ -115,7 +117,8 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 		if t.Expires != nil {
 			exp = t.Expires.UTC().Format(time.RFC3339)
 		}
-		tp.addRow(strconv.Itoa(t.ID), t.Description, t.Role, t.Scope, exp, strconv.FormatBool(t.Expired), note)
+		// The role as users type it (--role vcs), on a terminal or not.
+		tp.addRow(strconv.Itoa(t.ID), t.Description, client.RoleShortName(t.Role), t.Scope, exp, strconv.FormatBool(t.Expired), note)
 	}
 	if len(rows) == 0 && tty {
 		_, err := fmt.Fprintln(io.ErrOut, "No tokens match.")

@@ -1,11 +1,14 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/rhodecode-cli/rhodecode/internal/termtext"
+	"strconv"
 	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/spf13/cobra"
@@ -15,7 +18,7 @@ type tokenRevokeOptions struct {
 	*deps
 	sf sessionFlags
 
-	IDs     []int
+	Refs    []string // ids or descriptions
 	Expired bool
 	Yes     bool
 }
@@ -23,10 +26,11 @@ type tokenRevokeOptions struct {
 func newTokenRevokeCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &tokenRevokeOptions{}
 	c := &cobra.Command{
-		Use:     "revoke {<id>... | --expired} [--yes]",
+		Use:     "revoke {<id-or-description>... | --expired} [--yes]",
 		Aliases: []string{"delete", "rm"},
 		Short:   "Revoke (delete) auth tokens",
 		Long: `Revoke the tokens with the given ids, or every expired token with --expired.
+A token may also be named by its description when no other token has it.
 
 On a terminal it asks first; elsewhere it refuses unless --yes is given.
 Revoking the API token this tool itself uses for the instance always needs
@@ -35,21 +39,21 @@ working through the web session). Each id is reported; the exit status is
 1 if any could not be revoked.`,
 		Example: `  $ rhodecode token revoke 42
   $ rhodecode token revoke 42 43 --yes
-  $ rhodecode token revoke --expired --yes`,
+  $ rhodecode token revoke --expired --yes
+  $ rhodecode token revoke "old laptop"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && !opts.Expired {
-				return usageErrorf("give token ids or --expired")
+				return usageErrorf("give token ids (or descriptions) or --expired")
 			}
 			if len(args) > 0 && opts.Expired {
-				return usageErrorf("give token ids or --expired, not both")
+				return usageErrorf("give token ids (or descriptions) or --expired, not both")
 			}
 			for _, a := range args {
-				id, err := parseTokenID(a)
-				if err != nil {
+				if err := checkTokenRef(a); err != nil {
 					return err
 				}
-				opts.IDs = append(opts.IDs, id)
 			}
+			opts.Refs = args
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,10 +69,12 @@ working through the web session). Each id is reported; the exit status is
 
 // revokeResult is one line of the report, and its JSON form.
 type revokeResult struct {
-	ID          int    `json:"id"`
+	ID          int    `json:"id,omitempty"`
 	Description string `json:"description,omitempty"`
-	Revoked     bool   `json:"revoked"`
-	Error       string `json:"error,omitempty"`
+	// Ref is what the command line said, for a token it did not find.
+	Ref     string `json:"ref,omitempty"`
+	Revoked bool   `json:"revoked"`
+	Error   string `json:"error,omitempty"`
 }
 
 func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
@@ -94,11 +100,24 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 				}
 			}
 		} else {
-			for _, id := range opts.IDs {
-				if t := page.FindToken(id); t != nil {
+			seen := map[int]bool{}
+			for _, ref := range opts.Refs {
+				t, err := findToken(page, ref, wt.Name)
+				var nt *errNoToken
+				switch {
+				case errors.As(err, &nt):
+					r := revokeResult{Error: "no such token"}
+					if id, err := strconv.Atoi(ref); err == nil {
+						r.ID = id
+					} else {
+						r.Ref = ref // a description names no id
+					}
+					results = append(results, r)
+				case err != nil:
+					return err // a description several tokens share: revoke none
+				case !seen[t.ID]: // an id and its description name one token
+					seen[t.ID] = true
 					todo = append(todo, t)
-				} else {
-					results = append(results, revokeResult{ID: id, Error: "no such token"})
 				}
 			}
 		}
@@ -162,7 +181,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			if r.Revoked {
 				termPrintf(io.ErrOut, "%s Revoked token %d (%s)\n", io.SuccessIcon(), r.ID, r.Description)
 			} else {
-				termPrintf(io.ErrOut, "%s Token %d: %s\n", io.FailureIcon(), r.ID, r.Error)
+				termPrintf(io.ErrOut, "%s Token %s: %s\n", io.FailureIcon(), cmp.Or(r.Ref, strconv.Itoa(r.ID)), r.Error)
 			}
 		}
 		if len(results) == 0 {

@@ -16,18 +16,19 @@ type tokenRotateOptions struct {
 	*deps
 	sf sessionFlags
 
-	ID       int
+	Ref      string // id or description
 	Lifetime string
 }
 
 func newTokenRotateCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &tokenRotateOptions{}
 	c := &cobra.Command{
-		Use:   "rotate <id> [--lifetime <duration>]",
+		Use:   "rotate {<id> | <description>} [--lifetime <duration>]",
 		Short: "Replace an auth token with a new one",
 		Long: `Create a replacement for a token with the same role and description, check
 that the new token works, and only then revoke the old one. The new secret
-is printed on standard output.
+is printed on standard output. The token is given by its id, or by its
+description when no other token has it.
 
 A token that never expires is replaced by one that never expires. RhodeCode
 does not show a token's original lifetime, so for a token that expires
@@ -36,15 +37,15 @@ give the new lifetime with --lifetime.
 If the token is the API token this tool uses for the instance, or the VCS
 token it hands to git, the stored copy is replaced too.`,
 		Example: `  $ rhodecode token rotate 42
-  $ NEW=$(rhodecode token rotate 43 --lifetime 30d)`,
-		Args: exactArgs(1, "one token id"),
+  $ NEW=$(rhodecode token rotate 43 --lifetime 30d)
+  $ rhodecode token rotate "CI runner" --lifetime 4w`,
+		Args: lifetimeArgs(&opts.Lifetime, exactArgs(1, "one token id or description")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			id, err := parseTokenID(args[0])
-			if err != nil {
+			if err := checkTokenRef(args[0]); err != nil {
 				return err
 			}
-			opts.ID = id
+			opts.Ref = args[0]
 			if opts.Lifetime != "" {
 				if _, err := parseLifetime(opts.Lifetime); err != nil {
 					return usageErrorf("%v", err)
@@ -53,7 +54,7 @@ token it hands to git, the stored copy is replaced too.`,
 			return tokenRotateRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "Lifetime of the new token: forever, a duration (5m, 1h) or days (30d)")
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "Lifetime of the new token: forever, a duration (5m, 1h), days (30d) or weeks (4w)")
 	addSessionFlags(c, &opts.sf)
 	return c
 }
@@ -75,8 +76,8 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if err != nil {
 			return err
 		}
-		if old = page.FindToken(opts.ID); old == nil {
-			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
+		if old, err = findToken(page, opts.Ref, wt.Name); err != nil {
+			return err
 		}
 		isOwn = ownTokenID(page, wt) == old.ID
 		isVCS = wt.VCSTokenID != 0 && wt.VCSTokenID == old.ID

@@ -12,27 +12,28 @@ type tokenShowOptions struct {
 	*deps
 	sf sessionFlags
 
-	ID int
+	Ref string // id or description
 }
 
 func newTokenShowCmd(f *Factory, g *globalOptions) *cobra.Command {
 	opts := &tokenShowOptions{}
 	c := &cobra.Command{
-		Use:   "show <id>",
+		Use:   "show {<id> | <description>}",
 		Short: "Reveal the secret of one auth token",
-		Long: `Print the secret of the token with the given id (from rhodecode token list)
-on standard output. RhodeCode 4.19 and later reveal it through the same
+		Long: `Print the secret of the token with the given id (from rhodecode token list),
+or with the given description when no other token has it, on standard
+output. RhodeCode 4.19 and later reveal it through the same
 call the web UI's "show" uses; older servers list secrets in full.`,
 		Example: `  $ rhodecode token show 42
-  $ rhodecode token show 42 --json`,
-		Args: exactArgs(1, "one token id"),
+  $ rhodecode token show 42 --json
+  $ rhodecode token show "CI runner"`,
+		Args: exactArgs(1, "one token id or description"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			id, err := parseTokenID(args[0])
-			if err != nil {
+			if err := checkTokenRef(args[0]); err != nil {
 				return err
 			}
-			opts.ID = id
+			opts.Ref = args[0]
 			return tokenShowRun(cmd.Context(), opts)
 		},
 	}
@@ -54,13 +55,13 @@ func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 		if err != nil {
 			return err
 		}
-		if tok = page.FindToken(opts.ID); tok == nil {
-			return fmt.Errorf("no token with id %d on %q (see rhodecode token list)", opts.ID, wt.Name)
+		if tok, err = findToken(page, opts.Ref, wt.Name); err != nil {
+			return err
 		}
 		own = ownTokenID(page, wt)
 		// RevealToken also for secrets the page lists in full: it refuses
 		// one that is not a token, which would be printed raw.
-		secret, err = ws.RevealToken(ctx, opts.ID)
+		secret, err = ws.RevealToken(ctx, tok.ID)
 		return err
 	})
 	if err != nil {

@@ -212,7 +212,7 @@ func TestTokenCreateShowRevoke(t *testing.T) {
 				t.Errorf("created %+v", created)
 			}
 			masked := v >= "4.19"
-			if got := strings.Contains(r.stderr, "the only time it is printed"); got != masked {
+			if got := strings.Contains(r.stderr, "it is printed only this once"); got != masked {
 				t.Errorf("stderr %q: warning shown = %v, want %v", r.stderr, got, masked)
 			}
 

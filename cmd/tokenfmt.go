@@ -2,43 +2,11 @@ package cmd
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
-
-// parseLifetime turns "forever", a Go duration ("90m", "1h") or a number
-// of days ("30d") into the minutes RhodeCode expects; -1 means forever.
-func parseLifetime(s string) (int, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	if s == "" || s == "forever" || s == "never" {
-		return -1, nil
-	}
-	var d time.Duration
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("invalid lifetime %q: want forever, a duration like 1h or 90m, or days like 30d", s)
-		}
-	}
-	if d < time.Minute {
-		return 0, fmt.Errorf("lifetime %q is shorter than a minute, the smallest unit RhodeCode stores", s)
-	}
-	if d.Minutes() > math.MaxInt32 {
-		return 0, fmt.Errorf("lifetime %q is too long; use forever", s)
-	}
-	return int(d / time.Minute), nil
-}
 
 // minutesUntil converts an --expires date (YYYY-MM-DD, the start of that
 // day in UTC, as GitLab reads its expires_at) into a lifetime in minutes.
@@ -98,9 +66,12 @@ func round(d, unit time.Duration) int {
 
 // tokenJSON is a token as --json prints it.
 type tokenJSON struct {
-	ID          int     `json:"id"`
-	Description string  `json:"description"`
-	Role        string  `json:"role"`
+	ID          int    `json:"id"`
+	Description string `json:"description"`
+	Role        string `json:"role"`
+	// RoleName is the role as --role takes it (vcs); Role stays RhodeCode's
+	// constant (token_role_vcs) for the scripts that read it.
+	RoleName    string  `json:"role_name"`
 	RoleLabel   string  `json:"role_label"`
 	Scope       string  `json:"scope"`
 	Expires     *string `json:"expires"`
@@ -115,7 +86,7 @@ type tokenJSON struct {
 
 func toTokenJSON(t *client.AuthToken, inUse bool) tokenJSON {
 	j := tokenJSON{
-		ID: t.ID, Description: t.Description, Role: t.Role, RoleLabel: t.RoleLabel,
+		ID: t.ID, Description: t.Description, Role: t.Role, RoleName: client.RoleShortName(t.Role), RoleLabel: t.RoleLabel,
 		Scope: t.Scope, Expired: t.Expired, TokenMasked: t.Masked, InUse: inUse,
 	}
 	if j.TokenMasked == "" && t.Secret != "" {

@@ -25,6 +25,16 @@ func TestParseLifetime(t *testing.T) {
 		{"-1h", 0, true},
 		{"soon", 0, true},
 		{"10000000d", 0, true},
+		{"4w", 40320, false},
+		{"1W", 10080, false},
+		{"3 weeks", 30240, false},
+		{"1 week", 10080, false},
+		{"2 days", 2880, false},
+		{"90 minutes", 90, false},
+		{"0w", 0, true},
+		{"3", 0, true},
+		{"3 fortnights", 0, true},
+		{"300000w", 0, true},
 	} {
 		got, err := parseLifetime(tc.in)
 		if (err != nil) != tc.err || (!tc.err && got != tc.want) {

@@ -15,17 +15,23 @@ func newVersionCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Example: `  $ rhodecode version`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := resolveBuild(f.Build)
-			if g.JSON {
-				return writeJSON(f.IO.Out, map[string]string{
-					"version": v.Version, "commit": v.Commit, "date": v.Date, "go": runtime.Version(),
-				})
-			}
-			_, err := fmt.Fprintf(f.IO.Out, "rhodecode %s (commit %s, built %s, %s %s/%s)\n",
-				v.Version, v.Commit, v.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return err
+			return versionRun(f, g)
 		},
 	}
+}
+
+// versionRun prints what both `rhodecode version` and `rhodecode --version`
+// print.
+func versionRun(f *Factory, g *globalOptions) error {
+	v := resolveBuild(f.Build)
+	if g.JSON {
+		return writeJSON(f.IO.Out, map[string]string{
+			"version": v.Version, "commit": v.Commit, "date": v.Date, "go": runtime.Version(),
+		})
+	}
+	_, err := fmt.Fprintf(f.IO.Out, "rhodecode %s (commit %s, built %s, %s %s/%s)\n",
+		v.Version, v.Commit, v.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
 }
 
 // resolveBuild fills what ldflags did not set from the module build info, so
