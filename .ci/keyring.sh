@@ -5,19 +5,32 @@
 # tests (RHODECODE_TEST_KEYRING=1) have something to talk to on a headless
 # Debian machine. POSIX sh; safe to source from bash or dash under `set -eu`.
 #
-# After sourcing, DBUS_SESSION_BUS_ADDRESS is exported. Sourcing again (also
-# from a new shell) reuses the running bus if it is still healthy.
-# Tear down with: rhodecode_keyring_stop
+# Each run gets its own state directory (mktemp -d), so two runs on one
+# machine (two CI jobs, CI next to a developer) never share or stop each
+# other's bus. After sourcing, DBUS_SESSION_BUS_ADDRESS and RHODECODE_KR_DIR
+# are exported: sourcing again, in this shell or in one started from it,
+# reuses the bus while it is healthy. To use it from an unrelated shell,
+# export the RHODECODE_KR_DIR printed on "ready" there before sourcing.
 #
-# Tunables: RHODECODE_KR_DIR (state dir, default /tmp/rhodecode-keyring),
-#           RHODECODE_KR_PASS (login keyring password; throwaway).
+# Tear down with: rhodecode_keyring_stop. It stops only a bus this shell
+# started; a reused one keeps running for the shell that owns it.
+#
+# Tunables: RHODECODE_KR_DIR (state dir; default: a new private directory
+#           under ${TMPDIR:-/tmp}; a given one is wiped when it has no
+#           healthy bus), RHODECODE_KR_PASS (login keyring password; throwaway).
 
-RHODECODE_KR_DIR=${RHODECODE_KR_DIR:-/tmp/rhodecode-keyring}
 RHODECODE_KR_PASS=${RHODECODE_KR_PASS:-rhodecode-ci-throwaway}
+# rhodecode_kr_owned is the state dir whose bus this shell started (not
+# exported: a child shell that reuses the bus does not own it).
+rhodecode_kr_owned=${rhodecode_kr_owned:-}
+# rhodecode_kr_made is the state dir this shell created with mktemp, removed
+# again by rhodecode_keyring_stop.
+rhodecode_kr_made=${rhodecode_kr_made:-}
 
 # rhodecode_keyring_ready succeeds when our bus is up, something owns
 # org.freedesktop.secrets and the default collection is unlocked.
 rhodecode_keyring_ready() {
+  [ -n "${RHODECODE_KR_DIR:-}" ] || return 1
   [ "${DBUS_SESSION_BUS_ADDRESS:-}" = "unix:path=$RHODECODE_KR_DIR/bus" ] || return 1
   # Ask the bus who owns the name before talking to the name itself: a call to
   # an unowned org.freedesktop.secrets would D-Bus-activate a second daemon.
@@ -52,18 +65,26 @@ rhodecode_keyring_start() {
   # Some images ship without a machine id; dbus-daemon refuses to start then.
   dbus-uuidgen --ensure 2>/dev/null || true
 
-  if [ -f "$RHODECODE_KR_DIR/env" ]; then
+  if [ -n "${RHODECODE_KR_DIR:-}" ] && [ -f "$RHODECODE_KR_DIR/env" ]; then
     . "$RHODECODE_KR_DIR/env"
   fi
   if rhodecode_keyring_ready; then
+    export RHODECODE_KR_DIR
     echo "keyring.sh: reusing $DBUS_SESSION_BUS_ADDRESS" >&2
     return 0
   fi
   rhodecode_keyring_stop
 
-  # Fresh state every time: an old login.keyring with another password would
-  # stay locked while the daemon still exits 0.
-  rm -rf "$RHODECODE_KR_DIR"
+  if [ -n "${RHODECODE_KR_DIR:-}" ]; then
+    # A given dir: fresh state every time (an old login.keyring with another
+    # password would stay locked while the daemon still exits 0).
+    rm -rf "$RHODECODE_KR_DIR"
+    mkdir -p "$RHODECODE_KR_DIR" || return 1
+  else
+    RHODECODE_KR_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rhodecode-keyring.XXXXXXXX") || return 1
+    rhodecode_kr_made=$RHODECODE_KR_DIR
+  fi
+  export RHODECODE_KR_DIR
   mkdir -p "$RHODECODE_KR_DIR/home" || return 1
   chmod 700 "$RHODECODE_KR_DIR" "$RHODECODE_KR_DIR/home"
 
@@ -75,6 +96,7 @@ rhodecode_keyring_start() {
       HOME="$RHODECODE_KR_DIR/home" \
     dbus-daemon --session --fork --nosyslog --address="unix:path=$RHODECODE_KR_DIR/bus" \
       --print-pid=1 >"$RHODECODE_KR_DIR/dbus.pid" 2>"$RHODECODE_KR_DIR/dbus.log" || return 1
+  rhodecode_kr_owned=$RHODECODE_KR_DIR
   DBUS_SESSION_BUS_ADDRESS="unix:path=$RHODECODE_KR_DIR/bus"
   export DBUS_SESSION_BUS_ADDRESS
 
@@ -99,18 +121,28 @@ rhodecode_keyring_start() {
   done
   printf 'DBUS_SESSION_BUS_ADDRESS=%s; export DBUS_SESSION_BUS_ADDRESS\n' \
     "$DBUS_SESSION_BUS_ADDRESS" >"$RHODECODE_KR_DIR/env"
-  echo "keyring.sh: ready ($DBUS_SESSION_BUS_ADDRESS)" >&2
+  echo "keyring.sh: ready ($DBUS_SESSION_BUS_ADDRESS; RHODECODE_KR_DIR=$RHODECODE_KR_DIR)" >&2
 }
 
-# rhodecode_keyring_stop kills the private bus; gnome-keyring-daemon quits by
-# itself when its bus connection goes away. Always succeeds.
+# rhodecode_keyring_stop kills the private bus this shell started;
+# gnome-keyring-daemon quits by itself when its bus connection goes away.
+# A bus reused from another shell is left running. Always succeeds.
 rhodecode_keyring_stop() {
-  if [ -s "$RHODECODE_KR_DIR/dbus.pid" ]; then
-    kill "$(cat "$RHODECODE_KR_DIR/dbus.pid")" 2>/dev/null || true
+  if [ -n "${RHODECODE_KR_DIR:-}" ] && [ "$rhodecode_kr_owned" = "$RHODECODE_KR_DIR" ]; then
+    if [ -s "$RHODECODE_KR_DIR/dbus.pid" ]; then
+      kill "$(cat "$RHODECODE_KR_DIR/dbus.pid")" 2>/dev/null || true
+    fi
+    rm -f "$RHODECODE_KR_DIR/dbus.pid" "$RHODECODE_KR_DIR/env"
+    rhodecode_kr_owned=
   fi
-  rm -f "$RHODECODE_KR_DIR/dbus.pid" "$RHODECODE_KR_DIR/env"
-  if [ "${DBUS_SESSION_BUS_ADDRESS:-}" = "unix:path=$RHODECODE_KR_DIR/bus" ]; then
+  if [ -n "${RHODECODE_KR_DIR:-}" ] &&
+     [ "${DBUS_SESSION_BUS_ADDRESS:-}" = "unix:path=$RHODECODE_KR_DIR/bus" ]; then
     unset DBUS_SESSION_BUS_ADDRESS
+  fi
+  if [ -n "$rhodecode_kr_made" ] && [ "$rhodecode_kr_made" = "${RHODECODE_KR_DIR:-}" ]; then
+    rm -rf "$rhodecode_kr_made"
+    rhodecode_kr_made=
+    unset RHODECODE_KR_DIR
   fi
   return 0
 }

@@ -9,6 +9,8 @@
 //	go run ./internal/demo          # the tour
 //	go run ./internal/demo -v       # plus config files and what the server saw
 //	go run ./internal/demo -keep    # keep the throw-away HOME afterwards
+//	go run ./internal/demo -serve   # the playground: the fake server and a
+//	                                # rhodecode build, to try commands by hand
 //
 // Nothing outside a temporary directory is touched: the commands get a
 // throw-away HOME, no system git config, no keyring (tokens are stored in
@@ -44,21 +46,49 @@ const (
 func main() {
 	keep := flag.Bool("keep", false, "keep the temporary directory (throw-away HOME, binary, clone) after the demo")
 	verbose := flag.Bool("v", false, "more detail: exit codes and timings, config files, what the fake server saw")
+	serve := flag.Bool("serve", false, "the playground: start the fake server, print how to log in and wait for Ctrl-C")
+	addr := flag.String("addr", "127.0.0.1:0", "with -serve: the `host:port` the fake server listens on (port 0: any free port)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage: go run ./internal/demo [-keep] [-v]\n\n"+
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: go run ./internal/demo [-keep] [-v]\n"+
+			"       go run ./internal/demo -serve [-addr host:port] [-keep]\n\n"+
 			"Builds rhodecode and walks through login, tokens, setup-git and a git clone\n"+
-			"against an in-process fake RhodeCode server, with a throw-away HOME.\n\n")
+			"against an in-process fake RhodeCode server, with a throw-away HOME.\n"+
+			"With -serve, starts that server with demo users and repositories instead and\n"+
+			"prints the commands to try by hand, until Ctrl-C.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() > 0 {
+	addrSet := false
+	flag.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	switch {
+	case flag.NArg() > 0:
 		flag.Usage()
+		os.Exit(2)
+	case addrSet && !*serve:
+		fmt.Fprintln(os.Stderr, "-addr sets where the playground listens: add -serve")
+		os.Exit(2)
+	case *serve && *verbose:
+		fmt.Fprintln(os.Stderr, "-v is for the demo, not the playground (-serve): leave one out")
 		os.Exit(2)
 	}
 
 	// Ctrl-C stops the running command and still cleans up.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *serve {
+		p := &playground{out: os.Stdout, addr: *addr, keep: *keep}
+		err := p.serve(ctx)
+		p.cleanup()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "playground: %v\n", err)
+			if ctx.Err() != nil {
+				os.Exit(130) // interrupted before it was up
+			}
+			os.Exit(1)
+		}
+		return // stopped with Ctrl-C or SIGTERM: a clean exit
+	}
 
 	d := &demo{out: newPrinter(os.Stdout), verbose: *verbose, keep: *keep}
 	err := d.run(ctx)
@@ -231,12 +261,25 @@ func (d *demo) run(ctx context.Context) error {
 }
 
 // startServer starts the fake with the demo user and repository.
-// SeedRepo and friends panic with a *fakerc.FatalError on a server from
-// fakerc.Start (where a test would fail): turn that into an error.
 func (d *demo) startServer() (err error) {
 	if d.srv, err = fakerc.Start(); err != nil {
 		return err
 	}
+	return fakeDo(func() {
+		d.srv.AddUser(fakerc.User{
+			Username: demoUser, Password: demoPassword, Active: true,
+			Email: "alice@example.com", FirstName: "Alice", LastName: "Liddell",
+		})
+		d.srv.SeedRepo(demoRepo, map[string]string{
+			"README.md": "# hello\n\nA repository on the fake RhodeCode server of the rhodecode demo.\n",
+		})
+		d.srv.GrantRepo(demoUser, demoRepo, "write")
+	})
+}
+
+// fakeDo runs f, which calls methods of a server from fakerc.Start. Where
+// a test would fail, those panic with a *fakerc.FatalError: return it.
+func fakeDo(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*fakerc.FatalError)
@@ -246,14 +289,7 @@ func (d *demo) startServer() (err error) {
 			err = fe
 		}
 	}()
-	d.srv.AddUser(fakerc.User{
-		Username: demoUser, Password: demoPassword, Active: true,
-		Email: "alice@example.com", FirstName: "Alice", LastName: "Liddell",
-	})
-	d.srv.SeedRepo(demoRepo, map[string]string{
-		"README.md": "# hello\n\nA repository on the fake RhodeCode server of the rhodecode demo.\n",
-	})
-	d.srv.GrantRepo(demoUser, demoRepo, "write")
+	f()
 	return nil
 }
 

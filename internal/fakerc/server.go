@@ -145,6 +145,7 @@ type config struct {
 	version string
 	tls     bool
 	now     func() time.Time
+	addr    string
 }
 
 // WithPathPrefix serves everything under a proxy prefix such as "/code":
@@ -170,6 +171,12 @@ func WithVersion(v string) Option {
 // Server.Client or Server.Certificate to trust it.
 func WithTLS() Option {
 	return func(c *config) { c.tls = true }
+}
+
+// WithAddr listens on addr (host:port, as net.Listen takes it) instead of
+// a free port on 127.0.0.1; the playground's -addr flag.
+func WithAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
 }
 
 // WithClock replaces time.Now, for tests of token expiry.
@@ -248,6 +255,14 @@ func newServer(tb tbLike, opts ...Option) *Server {
 		delay:       time.Minute,
 	}
 	s.ts = httptest.NewUnstartedServer(s)
+	if cfg.addr != "" {
+		_ = s.ts.Listener.Close() // httptest's own, on a free port
+		l, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			tb.Fatalf("fakerc: %v", err)
+		}
+		s.ts.Listener = l
+	}
 	if cfg.tls {
 		s.ts.StartTLS()
 	} else {
