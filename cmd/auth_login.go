@@ -115,7 +115,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if !io.CanPrompt() {
 			return usageErrorf("--url is required when not running in a terminal")
 		}
-		if rawURL, err = io.Prompt("RhodeCode URL: "); err != nil {
+		if rawURL, err = io.Prompt(ctx, "RhodeCode URL: "); err != nil {
 			return err
 		}
 	}
@@ -139,7 +139,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 
 	username := opts.Username
 	if username == "" && !opts.WithToken && !opts.sf.PasswordStdin && io.CanPrompt() {
-		if username, err = io.Prompt("RhodeCode user name (empty to paste an API token instead): "); err != nil {
+		if username, err = io.Prompt(ctx, "RhodeCode user name (empty to paste an API token instead): "); err != nil {
 			return err
 		}
 	}
@@ -161,7 +161,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	if username != "" {
 		ws, token, tokenID, err = passwordLogin(ctx, opts, server, username)
 	} else {
-		token, err = readToken(opts)
+		token, err = readToken(ctx, opts)
 	}
 	if err != nil {
 		return err
@@ -272,7 +272,7 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 		return "", fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
 	}
 	termPrintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
-	ok, err2 := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
+	ok, err2 := io.Confirm(ctx, fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
 	if err2 != nil {
 		return "", err2
 	}

@@ -37,7 +37,7 @@ func checkLoginFlags(opts *authLoginOptions) error {
 }
 
 // readToken takes the API token from stdin (--with-token) or a masked prompt.
-func readToken(opts *authLoginOptions) (string, error) {
+func readToken(ctx context.Context, opts *authLoginOptions) (string, error) {
 	io := opts.io
 	var tok string
 	switch {
@@ -49,7 +49,7 @@ func readToken(opts *authLoginOptions) (string, error) {
 		tok = strings.TrimSpace(string(b))
 	case io.CanPrompt() || (opts.WithToken && io.IsStdinTTY()):
 		var err error
-		tok, err = io.PromptSecret("Paste an API token (role \"api calls\" or \"all\"): ")
+		tok, err = io.PromptSecret(ctx, "Paste an API token (role \"api calls\" or \"all\"): ")
 		if err != nil {
 			return "", err
 		}
@@ -69,7 +69,7 @@ func readToken(opts *authLoginOptions) (string, error) {
 // will use (protocol §5.1, §5.3). The password is used once and dropped.
 func passwordLogin(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance, username string) (*client.WebSession, string, int, error) {
 	minutes, _ := parseLifetime(opts.Lifetime)
-	pw, err := opts.sessions.password(&opts.sf, username, server.URL, "a password is needed to log in as "+username)
+	pw, err := opts.sessions.password(ctx, &opts.sf, username, server.URL, "a password is needed to log in as "+username)
 	if err != nil {
 		return nil, "", 0, err
 	}
