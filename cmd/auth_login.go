@@ -128,6 +128,15 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	if err != nil {
 		return err
 	}
+	// The instance as requests to it are made: its URL and the CA
+	// certificate to trust, given now or remembered from before.
+	server := rhoderc.Instance{Name: name, URL: baseURL, CACert: opts.CACert}
+	if server.CACert == "" && existing != nil {
+		server.CACert = existing.CACert
+	}
+	if err := checkServer(ctx, opts, server); err != nil {
+		return err
+	}
 
 	// Where the token will go is settled before anything is created on
 	// the server, so a keyring that turns out to be unusable cannot leave
@@ -152,12 +161,6 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		tokenID int
 		ws      *client.WebSession
 	)
-	// The instance as requests to it are made: its URL and the CA
-	// certificate to trust, given now or remembered from before.
-	server := rhoderc.Instance{Name: name, URL: baseURL, CACert: opts.CACert}
-	if server.CACert == "" && existing != nil {
-		server.CACert = existing.CACert
-	}
 	if username != "" {
 		ws, token, tokenID, err = passwordLogin(ctx, opts, server, username)
 	} else {

@@ -36,6 +36,21 @@ func checkLoginFlags(opts *authLoginOptions) error {
 	return nil
 }
 
+// checkServer makes sure the URL answers as RhodeCode before anything
+// else is asked, so a mistyped URL is not found only after the password.
+// Without a terminal nothing is asked, and the login's first request
+// finds a bad URL just as early.
+func checkServer(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance) error {
+	if !opts.io.CanPrompt() {
+		return nil
+	}
+	c, err := opts.newClient(server, "")
+	if err != nil {
+		return err
+	}
+	return c.CheckServer(ctx)
+}
+
 // readToken takes the API token from stdin (--with-token) or a masked prompt.
 func readToken(ctx context.Context, opts *authLoginOptions) (string, error) {
 	io := opts.io

@@ -323,3 +323,85 @@ func TestPromptInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginChecksURLFirst: a URL that does not answer, or answers but not
+// as RhodeCode, ends the login with today's error and exit code before any
+// other question (storage, user name, password) is asked.
+func TestLoginChecksURLFirst(t *testing.T) {
+	closed := fakerc.New(t)
+	closedURL := closed.URL
+	closed.Close()
+	portal := fakerc.New(t)
+	portal.SetFault(fakerc.FaultHTML200)
+
+	later := []string{"[y/N]", "user name", "Password", "Paste an API token"}
+	cases := []struct {
+		name    string
+		args    []string
+		typed   string // the answer to "RhodeCode URL: ", when asked
+		wantErr string
+	}{
+		{name: "typed, refused", args: []string{"auth", "login"}, typed: closedURL, wantErr: "connection refused"},
+		{name: "typed, not RhodeCode", args: []string{"auth", "login"}, typed: portal.URL, wantErr: "HTML page"},
+		{name: "flags, refused", args: []string{"auth", "login", "--url", closedURL, "--username", "alice"}, wantErr: "connection refused"},
+		{name: "flags, not RhodeCode", args: []string{"auth", "login", "--url", portal.URL, "--username", "alice", "--storage", "file"}, wantErr: "HTML page"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			p := startOnPTY(t, ptyEnv(e), tc.args...)
+			if tc.typed != "" {
+				p.waitFor("RhodeCode URL: ")
+				p.send(tc.typed + "\r")
+			}
+			if code := p.exit(); code != ExitUnreachable {
+				t.Fatalf("exit %d, want %d; screen:\n%s", code, ExitUnreachable, p.output())
+			}
+			screen := p.output()
+			if !strings.Contains(screen, tc.wantErr) {
+				t.Errorf("screen does not say %q:\n%s", tc.wantErr, screen)
+			}
+			for _, q := range later {
+				if strings.Contains(screen, q) {
+					t.Errorf("asked %q after a bad URL:\n%s", q, screen)
+				}
+			}
+			if got := fileState(t, e.config); got != "absent" {
+				t.Errorf("config file written: %s", got)
+			}
+		})
+	}
+}
+
+// TestInteractiveLoginOnPTY: with a good URL every question is asked in
+// turn and the login goes through.
+func TestInteractiveLoginOnPTY(t *testing.T) {
+	srv, _ := fakeWithAlice(t)
+	e := newTestEnv(t)
+	before := len(srv.Tokens("alice"))
+	p := startOnPTY(t, ptyEnv(e), "auth", "login")
+	p.waitFor("RhodeCode URL: ")
+	p.send(srv.URL + "\r")
+	p.waitFor("[y/N] ") // the keyring is unavailable: keep the token in the file?
+	p.send("y\r")
+	p.waitFor("RhodeCode user name")
+	p.send("alice\r")
+	p.waitFor("Password for alice")
+	p.send("wonderland\r")
+	if code := p.exit(); code != 0 {
+		t.Fatalf("exit %d; screen:\n%s", code, p.output())
+	}
+	screen := p.output()
+	if !strings.Contains(screen, "Logged in to "+srv.URL+" as alice") {
+		t.Errorf("no success line:\n%s", screen)
+	}
+	if strings.Contains(screen, "wonderland") {
+		t.Error("password echoed")
+	}
+	if got := len(srv.Tokens("alice")); got != before+1 {
+		t.Errorf("alice has %d tokens, want %d", got, before+1)
+	}
+	if cfg := fileState(t, e.config); !strings.Contains(cfg, "alice") {
+		t.Errorf("config file does not record alice:\n%s", cfg)
+	}
+}
