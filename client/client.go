@@ -70,6 +70,28 @@ type request struct {
 // The error is an *APIError for an error reply, wraps ErrUnreachable,
 // ErrNotRhodeCode or context.Canceled otherwise; see the package doc.
 func (c *Client) Call(ctx context.Context, method string, args any, out any) error {
+	return c.call(ctx, c.token.Reveal(), method, args, out)
+}
+
+// CheckServer asks whether the base URL answers as RhodeCode, before any
+// secret is typed or sent: a get_user call without a token, which the API
+// refuses with its JSON-RPC error "Missing 'api_key or auth_token'"
+// (protocol §2.3, row 5). Any JSON-RPC error reply from <base>/_admin/api
+// counts as RhodeCode; everything else is the error a call would get
+// (ErrUnreachable, ErrNotRhodeCode, context.Canceled).
+func (c *Client) CheckServer(ctx context.Context) error {
+	err := c.call(ctx, "", "get_user", nil, nil)
+	var apiErr *APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return nil
+	case err == nil:
+		return c.fail(ErrNotRhodeCode, nil, "%s answered a request without a token as if it had one; that is not the RhodeCode API, check the URL", c.endpoint)
+	}
+	return err
+}
+
+func (c *Client) call(ctx context.Context, token, method string, args any, out any) error {
 	if method == "" {
 		return errors.New("client: empty method name")
 	}
@@ -78,7 +100,7 @@ func (c *Client) Call(ctx context.Context, method string, args any, out any) err
 		return fmt.Errorf("client: arguments of %s: %w", method, err)
 	}
 	id := c.lastID.Add(1) // non-zero: a falsy id gets a bare "" reply
-	body, err := json.Marshal(request{ID: id, AuthToken: c.token.Reveal(), Method: method, Args: rawArgs})
+	body, err := json.Marshal(request{ID: id, AuthToken: token, Method: method, Args: rawArgs})
 	if err != nil {
 		return fmt.Errorf("client: encoding %s request: %w", method, err)
 	}

@@ -638,3 +638,60 @@ func TestDebugTraceTruncationKeepsSecrets(t *testing.T) {
 		t.Errorf("trace does not show where the token was:\n%s", trace.String()[trace.Len()-200:])
 	}
 }
+
+// TestCheckServer: a RhodeCode API answers a call without a token with its
+// "missing token" error, and that is enough to tell it from the rest; no
+// token is sent, even by a client that has one.
+func TestCheckServer(t *testing.T) {
+	in := newInstance(t, fakerc.WithPathPrefix("/code"))
+	closed := fakerc.New(t)
+	closedURL := closed.URL
+	closed.Close()
+	notRC := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok": true}`)
+	}))
+	defer notRC.Close()
+	// A JSON-RPC server that answers without asking for a token.
+	anyAnswer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 1, "result": {}, "error": null}`)
+	}))
+	defer anyAnswer.Close()
+
+	tests := []struct {
+		name  string
+		base  string
+		fault fakerc.Fault
+		want  error // nil: it is RhodeCode
+		text  string
+	}{
+		{name: "rhodecode", base: in.srv.URL},
+		{name: "prefix forgotten", base: "http://" + in.srv.Host(), want: ErrNotRhodeCode, text: "HTTP 404"},
+		{name: "html page", base: in.srv.URL, fault: fakerc.FaultHTML200, want: ErrNotRhodeCode, text: "HTML page"},
+		{name: "refused", base: closedURL, want: ErrUnreachable, text: "connection refused"},
+		{name: "other json", base: notRC.URL, want: ErrNotRhodeCode, text: "not a JSON-RPC response"},
+		{name: "answers without a token", base: anyAnswer.URL, want: ErrNotRhodeCode, text: "without a token"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in.srv.SetFault(tc.fault)
+			defer in.srv.SetFault(fakerc.FaultNone)
+			in.srv.ResetCalls()
+			err := newClient(t, tc.base, in.api.Secret, Options{}).CheckServer(context.Background())
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				calls := in.srv.Calls()
+				if len(calls) != 1 || calls[0].Token != "" {
+					t.Errorf("calls = %+v, want one without a token", calls)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
+				t.Fatalf("err = %v, want %v saying %q", err, tc.want, tc.text)
+			}
+		})
+	}
+}

@@ -123,7 +123,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if !io.CanPrompt() {
 			return usageErrorf("--url is required when not running in a terminal")
 		}
-		if rawURL, err = io.Prompt("RhodeCode URL: "); err != nil {
+		if rawURL, err = io.Prompt(ctx, "RhodeCode URL: "); err != nil {
 			return err
 		}
 	}
@@ -134,6 +134,15 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 
 	name, existing, err := resolve.LoginName(cfg, opts.Name, baseURL)
 	if err != nil {
+		return err
+	}
+	// The instance as requests to it are made: its URL and the CA
+	// certificate to trust, given now or remembered from before.
+	server := rhoderc.Instance{Name: name, URL: baseURL, CACert: opts.CACert}
+	if server.CACert == "" && existing != nil {
+		server.CACert = existing.CACert
+	}
+	if err := checkServer(ctx, opts, server); err != nil {
 		return err
 	}
 
@@ -147,7 +156,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 
 	username := opts.Username
 	if username == "" && !opts.WithToken && !opts.sf.PasswordStdin && io.CanPrompt() {
-		if username, err = io.Prompt("RhodeCode user name (empty to paste an API token instead): "); err != nil {
+		if username, err = io.Prompt(ctx, "RhodeCode user name (empty to paste an API token instead): "); err != nil {
 			return err
 		}
 	}
@@ -160,16 +169,10 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		tokenID int
 		ws      *client.WebSession
 	)
-	// The instance as requests to it are made: its URL and the CA
-	// certificate to trust, given now or remembered from before.
-	server := rhoderc.Instance{Name: name, URL: baseURL, CACert: opts.CACert}
-	if server.CACert == "" && existing != nil {
-		server.CACert = existing.CACert
-	}
 	if username != "" {
 		ws, token, tokenID, err = passwordLogin(ctx, opts, server, username)
 	} else {
-		token, err = readToken(opts)
+		token, err = readToken(ctx, opts)
 	}
 	if err != nil {
 		return err
@@ -280,7 +283,7 @@ func chooseStorage(ctx context.Context, opts *authLoginOptions, cfg *rhoderc.Fil
 		return "", fmt.Errorf("%w; to keep the token in %s instead (plain text, mode 0600), rerun with --storage file", err, cfg.Path())
 	}
 	termPrintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
-	ok, err2 := io.Confirm(fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
+	ok, err2 := io.Confirm(ctx, fmt.Sprintf("Store the token in %s instead (plain text, mode 0600)?", cfg.Path()))
 	if err2 != nil {
 		return "", err2
 	}

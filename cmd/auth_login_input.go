@@ -36,8 +36,23 @@ func checkLoginFlags(opts *authLoginOptions) error {
 	return nil
 }
 
+// checkServer makes sure the URL answers as RhodeCode before anything
+// else is asked, so a mistyped URL is not found only after the password.
+// Without a terminal nothing is asked, and the login's first request
+// finds a bad URL just as early.
+func checkServer(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance) error {
+	if !opts.io.CanPrompt() {
+		return nil
+	}
+	c, err := opts.newClient(server, "")
+	if err != nil {
+		return err
+	}
+	return c.CheckServer(ctx)
+}
+
 // readToken takes the API token from stdin (--with-token) or a masked prompt.
-func readToken(opts *authLoginOptions) (string, error) {
+func readToken(ctx context.Context, opts *authLoginOptions) (string, error) {
 	io := opts.io
 	var tok string
 	switch {
@@ -49,7 +64,7 @@ func readToken(opts *authLoginOptions) (string, error) {
 		tok = strings.TrimSpace(string(b))
 	case io.CanPrompt() || (opts.WithToken && io.IsStdinTTY()):
 		var err error
-		tok, err = io.PromptSecret("Paste an API token (role \"api calls\" or \"all\"): ")
+		tok, err = io.PromptSecret(ctx, "Paste an API token (role \"api calls\" or \"all\"): ")
 		if err != nil {
 			return "", err
 		}
@@ -69,7 +84,7 @@ func readToken(opts *authLoginOptions) (string, error) {
 // will use (protocol §5.1, §5.3). The password is used once and dropped.
 func passwordLogin(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance, username string) (*client.WebSession, string, int, error) {
 	minutes, _ := parseLifetime(opts.Lifetime)
-	pw, err := opts.sessions.password(&opts.sf, username, server.URL, "a password is needed to log in as "+username)
+	pw, err := opts.sessions.password(ctx, &opts.sf, username, server.URL, "a password is needed to log in as "+username)
 	if err != nil {
 		return nil, "", 0, err
 	}

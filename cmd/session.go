@@ -67,7 +67,7 @@ type sessionOpener struct {
 // password returns the password for a web login: stdin with
 // --password-stdin, a masked prompt on a terminal, else an auth error that
 // starts with why (what needs the password) and says how to provide it.
-func (s *sessionOpener) password(sf *sessionFlags, username, baseURL, why string) (string, error) {
+func (s *sessionOpener) password(ctx context.Context, sf *sessionFlags, username, baseURL, why string) (string, error) {
 	if sf.password != nil {
 		return *sf.password, nil
 	}
@@ -82,7 +82,7 @@ func (s *sessionOpener) password(sf *sessionFlags, username, baseURL, why string
 		pw = strings.TrimRight(string(b), "\r\n")
 	case s.io.CanPrompt():
 		var err error
-		if pw, err = s.io.PromptSecret(fmt.Sprintf("Password for %s on %s: ", termtext.Sanitize(username), termtext.Sanitize(baseURL))); err != nil {
+		if pw, err = s.io.PromptSecret(ctx, fmt.Sprintf("Password for %s on %s: ", termtext.Sanitize(username), termtext.Sanitize(baseURL))); err != nil {
 			return "", err
 		}
 	default:
@@ -141,7 +141,7 @@ func (s *sessionOpener) with(ctx context.Context, wt *webTarget, sf *sessionFlag
 	if wt.Username == "" {
 		return unknownUsername(wt.Name)
 	}
-	pw, err := s.password(sf, wt.Username, wt.URL, why)
+	pw, err := s.password(ctx, sf, wt.Username, wt.URL, why)
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			for _, t := range todo {
 				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), termtext.Sanitize(client.RoleShortName(t.Role))))
 			}
-			ok, err := io.Confirm("Revoke " + strings.Join(names, ", ") + "?")
+			ok, err := io.Confirm(ctx, "Revoke "+strings.Join(names, ", ")+"?")
 			if err != nil {
 				return err
 			}

@@ -6,11 +6,9 @@ package iostreams
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"golang.org/x/term"
 )
@@ -33,6 +31,9 @@ type IOStreams struct {
 	inFd int
 	// lines buffers In so that several prompts can read one line each.
 	lines *bufio.Reader
+	// abandoned is the error of a prompt whose read was left running when
+	// its context ended; once set, nothing reads In any more.
+	abandoned error
 }
 
 // System returns streams bound to the process's stdin, stdout and stderr.
@@ -102,57 +103,12 @@ func (s *IOStreams) CanPrompt() bool { return !s.neverPrompt && s.inTTY && s.err
 // ColorEnabled reports whether decorations on stderr may use colour.
 func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
 
-// ErrNoInput is returned when input ends before an answer was given.
-var ErrNoInput = errors.New("no input")
-
-func (s *IOStreams) reader() *bufio.Reader {
-	if s.lines == nil {
-		s.lines = bufio.NewReader(s.In)
-	}
-	return s.lines
-}
-
-// Prompt prints prompt on stderr and reads one line from stdin.
-func (s *IOStreams) Prompt(prompt string) (string, error) {
-	fmt.Fprint(s.ErrOut, prompt)
-	line, err := s.reader().ReadString('\n')
-	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-		if errors.Is(err, io.EOF) {
-			return "", ErrNoInput
-		}
-		return "", fmt.Errorf("reading answer: %w", err)
-	}
-	return strings.TrimSpace(line), nil
-}
-
-// PromptSecret prints prompt on stderr and reads one line without echo when
-// stdin is a real terminal. The answer is never echoed or logged.
-func (s *IOStreams) PromptSecret(prompt string) (string, error) {
-	if s.inFd < 0 {
-		return s.Prompt(prompt)
-	}
-	fmt.Fprint(s.ErrOut, prompt)
-	b, err := term.ReadPassword(s.inFd)
-	fmt.Fprintln(s.ErrOut)
-	if err != nil {
-		return "", fmt.Errorf("reading secret: %w", err)
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
-// Confirm asks a yes/no question; anything but y/yes is no.
-func (s *IOStreams) Confirm(question string) (bool, error) {
-	ans, err := s.Prompt(question + " [y/N] ")
-	if err != nil {
-		return false, err
-	}
-	ans = strings.ToLower(ans)
-	return ans == "y" || ans == "yes", nil
-}
-
 // ReadAllIn reads stdin to the end, capped at limit bytes so a runaway pipe
 // cannot exhaust memory.
 func (s *IOStreams) ReadAllIn(limit int64) ([]byte, error) {
+	if s.abandoned != nil {
+		return nil, s.abandoned
+	}
 	b, err := io.ReadAll(io.LimitReader(s.reader(), limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading stdin: %w", err)
