@@ -37,8 +37,14 @@ the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote; --all removes
-the whole [instance:NAME] section. Without --revoke the token stays valid
-on the server.`,
+the whole [instance:NAME] section.
+
+Without --revoke the tokens the tool made (a password login's API token,
+setup-git's VCS token) stay valid on the server: logout says so and prints
+the command that revokes them; on a terminal it offers to revoke them
+first (default no). --revoke also revokes older tokens the tool made for the
+same user on this machine ("rhodecode-cli <user>@<host>",
+"rhodecode-cli git <user>@<host>").`,
 		Example: `  $ rhodecode auth logout work
   $ rhodecode auth logout --revoke work
   $ rhodecode auth logout --all legacy`,
@@ -90,8 +96,20 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		return err
 	}
 
+	// Without --revoke the tokens the tool made stay valid on the server:
+	// say so, and on a terminal offer to revoke them (default no).
+	left := madeTokens(in)
+	if !opts.Revoke && left != "" && io.CanPrompt() {
+		termPrintf(io.ErrOut, "%s The %s rhodecode made for %s stay valid on the server after logout.\n", io.WarningIcon(), left, name)
+		yes, err := io.Confirm("Revoke them now?")
+		if err != nil {
+			return err
+		}
+		opts.Revoke = yes
+	}
 	if opts.Revoke {
-		if err := revokeOwnToken(ctx, opts, name); err != nil {
+		left = ""
+		if err := revokeOwnToken(ctx, opts, cfg, name); err != nil {
 			return fmt.Errorf("revoking the API token of %q (still logged in): %w", name, err)
 		}
 	}
@@ -117,6 +135,14 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	if err := opts.git.RemoveHelper(ctx, gitconfig.Global, in.URL); err != nil {
 		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
 	}
+	if left != "" {
+		if !io.CanPrompt() {
+			termPrintf(io.ErrOut, "%s The %s rhodecode made for %s stay valid on the server; to revoke them:\n", io.WarningIcon(), left, name)
+		} else {
+			fmt.Fprint(io.ErrOut, "To revoke them later:\n")
+		}
+		termPrintf(io.ErrOut, "  rhodecode auth login --url %s --name %s --username %s && rhodecode auth logout --revoke %s\n", in.URL, name, in.Username, name)
+	}
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{"instance": name, "url": in.URL, "logged_out": true})
 	}
@@ -126,9 +152,24 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	return nil
 }
 
+// madeTokens names the tokens the tool made for in (a password login's
+// API token, setup-git's VCS token), "" when it made none: a token the
+// user gave it is the user's to manage.
+func madeTokens(in rhoderc.Instance) string {
+	var made []string
+	if in.TokenID != 0 {
+		made = append(made, fmt.Sprintf("API token %d", in.TokenID))
+	}
+	if in.VCSTokenID != 0 {
+		made = append(made, fmt.Sprintf("VCS token %d", in.VCSTokenID))
+	}
+	return strings.Join(made, " and ")
+}
+
 // revokeOwnToken revokes the API token the tool uses for instance name,
-// and the managed VCS token when the server still lists it.
-func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
+// the managed VCS token when the server still lists it, and the older
+// tokens the tool made for the same user on this machine (staleToolTokens).
+func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, cfg *rhoderc.File, name string) error {
 	g := *opts.g
 	g.Instance = name
 	d := *opts.deps
@@ -149,10 +190,10 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 		if id == 0 {
 			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
 		}
-		todo := []*client.AuthToken{page.FindToken(id)}
-		if vcs := page.FindToken(wt.VCSTokenID); wt.VCSTokenID != 0 && vcs != nil {
-			todo = append(todo, vcs)
-		}
+		todo := []client.AuthToken{*page.FindToken(id)}
+		keep := keptTokenIDs(cfg, name, wt.URL, id)
+		todo = append(todo, staleToolTokens(page, "token_role_api", defaultDescription(d.hostname, "", wt.Username), 0, keep)...)
+		todo = append(todo, staleToolTokens(page, "token_role_vcs", defaultDescription(d.hostname, "git", wt.Username), wt.VCSTokenID, keep)...)
 		for _, t := range todo {
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err
