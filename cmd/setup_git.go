@@ -198,6 +198,19 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 // config for it.
 func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
 	io := opts.io
+	if in.Username == "" {
+		// An instance from rhodecode-tools' INI file: its API token says
+		// who the user is (git and the web login need the name).
+		api, err := opts.apiToken(ctx, in)
+		switch {
+		case err == nil:
+			if err := opts.learnUsername(ctx, &in, api, false); err != nil {
+				return gitSetupResult{Instance: in.Name, URL: in.URL}, err
+			}
+		case !errors.Is(err, errAuthRequired):
+			return gitSetupResult{Instance: in.Name, URL: in.URL}, err
+		}
+	}
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
 	token, expires, err := managedVCSToken(ctx, opts.secrets, in)
 	if err != nil && !errors.Is(err, errNoVCSToken) {
