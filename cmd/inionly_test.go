@@ -74,8 +74,18 @@ func TestINIOnlyTokenList(t *testing.T) {
 	tok := srv.AddToken("alice", fakerc.RoleAPI, "rhodecode-tools", -1)
 	e := newTestEnv(t)
 	orig := iniOnly(t, e, srv.URL, tok.Secret)
+	// Without a password the user name is learned all the same, and the
+	// password is all that is asked for; the file gains only that key.
+	r := e.run("token", "list", "-i", "prod")
+	if r.code != ExitAuth || !strings.Contains(r.stderr, "pass the password of alice on standard input with --password-stdin") {
+		t.Errorf("without a password: exit %d, stderr %q", r.code, r.stderr)
+	}
+	want := strings.Replace(orig, "api_key = "+tok.Secret+"\n", "api_key = "+tok.Secret+"\nusername = alice\ncli_added = username\n", 1)
+	if b, _ := os.ReadFile(e.config); string(b) != want {
+		t.Errorf("INI file after learning the user name:\n%s\nwant:\n%s", b, want)
+	}
 	e.stdin = "wonderland\n"
-	r := e.mustRun("token", "list", "-i", "prod", "--password-stdin")
+	r = e.mustRun("token", "list", "-i", "prod", "--password-stdin")
 	if !strings.Contains(r.stdout, "rhodecode-tools") {
 		t.Errorf("token list:\n%s", r.stdout)
 	}
