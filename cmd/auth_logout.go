@@ -98,10 +98,10 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 
 	// Without --revoke the tokens the tool made stay valid on the server:
 	// say so, and on a terminal offer to revoke them (default no).
-	left := madeTokens(in)
+	left, verb, them := madeTokens(in)
 	if !opts.Revoke && left != "" && io.CanPrompt() {
-		termPrintf(io.ErrOut, "%s The %s rhodecode made for %s stay valid on the server after logout.\n", io.WarningIcon(), left, name)
-		yes, err := io.Confirm("Revoke them now?")
+		termPrintf(io.ErrOut, "%s %s, made by rhodecode for %s, %s valid on the server after logout.\n", io.WarningIcon(), left, name, verb)
+		yes, err := io.Confirm("Revoke " + them + " now?")
 		if err != nil {
 			return err
 		}
@@ -137,11 +137,16 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	}
 	if left != "" {
 		if !io.CanPrompt() {
-			termPrintf(io.ErrOut, "%s The %s rhodecode made for %s stay valid on the server; to revoke them:\n", io.WarningIcon(), left, name)
+			termPrintf(io.ErrOut, "%s %s, made by rhodecode for %s, %s valid on the server; to revoke %s:\n", io.WarningIcon(), left, name, verb, them)
 		} else {
-			fmt.Fprint(io.ErrOut, "To revoke them later:\n")
+			fmt.Fprintf(io.ErrOut, "To revoke %s later:\n", them)
 		}
-		termPrintf(io.ErrOut, "  rhodecode auth login --url %s --name %s --username %s && rhodecode auth logout --revoke %s\n", in.URL, name, in.Username, name)
+		// The entry is gone now: log in again, then log out with --revoke.
+		user := in.Username
+		if user == "" {
+			user = "USER"
+		}
+		termPrintf(io.ErrOut, "  rhodecode auth login --url %s --name %s --username %s && rhodecode auth logout --revoke %s\n", in.URL, name, user, name)
 	}
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{"instance": name, "url": in.URL, "logged_out": true})
@@ -153,9 +158,9 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 }
 
 // madeTokens names the tokens the tool made for in (a password login's
-// API token, setup-git's VCS token), "" when it made none: a token the
-// user gave it is the user's to manage.
-func madeTokens(in rhoderc.Instance) string {
+// API token, setup-git's VCS token), with the verb and pronoun for them;
+// "" when it made none: a token the user gave it is the user's to manage.
+func madeTokens(in rhoderc.Instance) (names, verb, them string) {
 	var made []string
 	if in.TokenID != 0 {
 		made = append(made, fmt.Sprintf("API token %d", in.TokenID))
@@ -163,7 +168,10 @@ func madeTokens(in rhoderc.Instance) string {
 	if in.VCSTokenID != 0 {
 		made = append(made, fmt.Sprintf("VCS token %d", in.VCSTokenID))
 	}
-	return strings.Join(made, " and ")
+	if len(made) == 1 {
+		return made[0], "stays", "it"
+	}
+	return strings.Join(made, " and "), "stay", "them"
 }
 
 // revokeOwnToken revokes the API token the tool uses for instance name,

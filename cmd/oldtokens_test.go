@@ -76,7 +76,7 @@ func TestReloginLeavesOneToolToken(t *testing.T) {
 				e.mustRun("setup-git")
 				if round < 2 {
 					r := e.mustRun("auth", "logout", "work")
-					if !strings.Contains(r.stderr, "stay valid on the server") || !strings.Contains(r.stderr, "rhodecode auth logout --revoke work") {
+					if !strings.Contains(r.stderr, "API token ") || !strings.Contains(r.stderr, "stay valid on the server; to revoke them:") || !strings.Contains(r.stderr, "rhodecode auth logout --revoke work") {
 						t.Errorf("logout said nothing about the tokens left:\n%s", r.stderr)
 					}
 				}
@@ -145,7 +145,7 @@ func TestLogoutOffersRevoke(t *testing.T) {
 			e.mustRun("setup-git")
 			e.tty, e.stdin = true, answer+"\n"
 			r := e.mustRun("auth", "logout", "work")
-			if !strings.Contains(r.stderr, "stay valid on the server after logout") || !strings.Contains(r.stderr, "Revoke them now? [y/N]") {
+			if !strings.Contains(r.stderr, "made by rhodecode for work, stay valid on the server after logout.") || !strings.Contains(r.stderr, "Revoke them now? [y/N]") {
 				t.Errorf("no offer:\n%s", r.stderr)
 			}
 			api, vcs := toolTokens(srv)
