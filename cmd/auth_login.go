@@ -62,7 +62,10 @@ The token goes to the OS keyring unless --storage file is given. When the
 config file is rhodecode-tools' INI file, the token stays in its api_key key
 (where rhodecode-tools reads it) unless --storage keyring moves it.
 
-Logging in again to the same instance replaces its token.`,
+Logging in again to the same instance replaces its token. A password
+login, once its new token works, revokes the API tokens the tool made before
+for the same user on this machine (exactly "rhodecode-cli <user>@<host>",
+or the id recorded at the last login); other tokens are never touched.`,
 		Example: `  # In a terminal: asks for the URL, your user name, then the password
   # (or, with an empty user name, a pasted API token)
   $ rhodecode auth login
@@ -226,14 +229,15 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		fmt.Fprintf(io.ErrOut, "%s The API token is stored in plain text in %s (mode 0600).\n", io.WarningIcon(), cfg.Path())
 	}
 
-	// A password login replaces the API token the tool made last time:
-	// revoke that one, or every login would leave a live token behind.
-	if ws != nil && existing != nil {
-		if oldID := existing.TokenID; oldID != 0 && oldID != tokenID {
-			if err := ws.DeleteToken(ctx, oldID); err == nil {
-				fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the API token rhodecode used before\n", io.SuccessIcon(), oldID)
-			}
+	// A password login replaces the API token the tool made before (last
+	// login, or one left by a logout without --revoke): the new one works
+	// now, so revoke the old ones, or every login leaves a live token behind.
+	if ws != nil {
+		recorded := 0
+		if existing != nil {
+			recorded = existing.TokenID
 		}
+		retireOldToolTokens(ctx, io, ws, name, "token_role_api", defaultDescription(opts.hostname, "", username), recorded, keptTokenIDs(cfg, name, baseURL, tokenID), "API token")
 	}
 
 	if opts.g.JSON {

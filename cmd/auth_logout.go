@@ -38,8 +38,14 @@ the web session).
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote;
 --remove-section removes the whole [instance:NAME] section (--all, its old
-name, still works and says so). Without --revoke the token stays valid
-on the server.`,
+name, still works and says so).
+
+Without --revoke the tokens the tool made (a password login's API token,
+setup-git's VCS token) stay valid on the server: logout says so and prints
+the command that revokes them; on a terminal it offers to revoke them
+first (default no). --revoke also revokes older tokens the tool made for the
+same user on this machine ("rhodecode-cli <user>@<host>",
+"rhodecode-cli git <user>@<host>").`,
 		Example: `  $ rhodecode auth logout work
   $ rhodecode auth logout --revoke work
   $ rhodecode auth logout --remove-section legacy`,
@@ -97,8 +103,20 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 		return err
 	}
 
+	// Without --revoke the tokens the tool made stay valid on the server:
+	// say so, and on a terminal offer to revoke them (default no).
+	left, verb, them := madeTokens(in)
+	if !opts.Revoke && left != "" && io.CanPrompt() {
+		termPrintf(io.ErrOut, "%s %s, made by rhodecode for %s, %s valid on the server after logout.\n", io.WarningIcon(), left, name, verb)
+		yes, err := io.Confirm(ctx, "Revoke "+them+" now?")
+		if err != nil {
+			return err
+		}
+		opts.Revoke = yes
+	}
 	if opts.Revoke {
-		if err := revokeOwnToken(ctx, opts, name); err != nil {
+		left = ""
+		if err := revokeOwnToken(ctx, opts, cfg, name); err != nil {
 			return fmt.Errorf("revoking the API token of %q (still logged in): %w", name, err)
 		}
 	}
@@ -124,6 +142,19 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	if err := opts.git.RemoveHelper(ctx, gitconfig.Global, in.URL); err != nil {
 		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
 	}
+	if left != "" {
+		if !io.CanPrompt() {
+			termPrintf(io.ErrOut, "%s %s, made by rhodecode for %s, %s valid on the server; to revoke %s:\n", io.WarningIcon(), left, name, verb, them)
+		} else {
+			fmt.Fprintf(io.ErrOut, "To revoke %s later:\n", them)
+		}
+		// The entry is gone now: log in again, then log out with --revoke.
+		user := in.Username
+		if user == "" {
+			user = "USER"
+		}
+		termPrintf(io.ErrOut, "  rhodecode auth login --url %s --name %s --username %s && rhodecode auth logout --revoke %s\n", in.URL, name, user, name)
+	}
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{"instance": name, "url": in.URL, "logged_out": true})
 	}
@@ -133,9 +164,27 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	return nil
 }
 
+// madeTokens names the tokens the tool made for in (a password login's
+// API token, setup-git's VCS token), with the verb and pronoun for them;
+// "" when it made none: a token the user gave it is the user's to manage.
+func madeTokens(in rhoderc.Instance) (names, verb, them string) {
+	var made []string
+	if in.TokenID != 0 {
+		made = append(made, fmt.Sprintf("API token %d", in.TokenID))
+	}
+	if in.VCSTokenID != 0 {
+		made = append(made, fmt.Sprintf("VCS token %d", in.VCSTokenID))
+	}
+	if len(made) == 1 {
+		return made[0], "stays", "it"
+	}
+	return strings.Join(made, " and "), "stay", "them"
+}
+
 // revokeOwnToken revokes the API token the tool uses for instance name,
-// and the managed VCS token when the server still lists it.
-func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) error {
+// the managed VCS token when the server still lists it, and the older
+// tokens the tool made for the same user on this machine (staleToolTokens).
+func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, cfg *rhoderc.File, name string) error {
 	g := *opts.g
 	g.Instance = name
 	d := *opts.deps
@@ -156,10 +205,10 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, name string) e
 		if id == 0 {
 			return errors.New("it is not in the token list (already revoked?); use rhodecode token revoke ID, or log out without --revoke")
 		}
-		todo := []*client.AuthToken{page.FindToken(id)}
-		if vcs := page.FindToken(wt.VCSTokenID); wt.VCSTokenID != 0 && vcs != nil {
-			todo = append(todo, vcs)
-		}
+		todo := []client.AuthToken{*page.FindToken(id)}
+		keep := keptTokenIDs(cfg, name, wt.URL, id)
+		todo = append(todo, staleToolTokens(page, "token_role_api", defaultDescription(d.hostname, "", wt.Username), 0, keep)...)
+		todo = append(todo, staleToolTokens(page, "token_role_vcs", defaultDescription(d.hostname, "git", wt.Username), wt.VCSTokenID, keep)...)
 		for _, t := range todo {
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err

@@ -3,8 +3,10 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -31,6 +33,44 @@ func (d *deps) apiToken(ctx context.Context, in rhoderc.Instance) (string, error
 // name of an instance and the config file does not record it.
 func unknownUsername(name string) error {
 	return authRequiredf("the RhodeCode user name of %q is not known; log in again with: rhodecode auth login -i %s --username NAME", name, name)
+}
+
+// learnUsername fills in in.Username when the config file does not record
+// it, as for an instance from rhodecode-tools' INI file (api_host and
+// api_key only): get_user with the instance's API token tells. Unless the
+// instance is ephemeral the file remembers it under the tool's own key, so
+// only what is really missing (the password) is ever asked. A rejected
+// token is an error that says so.
+func (d *deps) learnUsername(ctx context.Context, in *rhoderc.Instance, apiToken string, ephemeral bool) error {
+	if in.Username != "" {
+		return nil
+	}
+	if apiToken == "" {
+		return unknownUsername(in.Name)
+	}
+	c, err := d.newClient(*in, apiToken)
+	if err != nil {
+		return err
+	}
+	u, err := c.GetUser(ctx)
+	if err != nil {
+		return fmt.Errorf("finding the RhodeCode user name of %q with its API token: %w", in.Name, err)
+	}
+	in.Username = u.Username
+	if ephemeral {
+		return nil
+	}
+	err = d.cfg.update(ctx, func(f *rhoderc.File) error {
+		if e, ok := f.Instance(in.Name); ok && e.Username == "" && baseurl.Same(e.URL, in.URL) {
+			f.SetInstanceValue(in.Name, rhoderc.KeyUsername, u.Username)
+		}
+		return nil
+	})
+	if err != nil {
+		// This command can go on; the next one asks the server again.
+		termPrintf(d.io.ErrOut, "%s the user name of %q was not saved: %v\n", d.io.WarningIcon(), in.Name, err)
+	}
+	return nil
 }
 
 // instanceCompletion completes instance names from the config file, with

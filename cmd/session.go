@@ -32,19 +32,24 @@ func (d *deps) webTarget(ctx context.Context) (*webTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Env {
-		return &webTarget{Instance: t.Instance, ephemeral: true, apiToken: t.EnvToken}, nil
+	wt := &webTarget{Instance: t.Instance, ephemeral: t.Env, apiToken: t.EnvToken}
+	if !t.Env {
+		tok, err := d.apiToken(ctx, t.Instance)
+		switch {
+		case err == nil:
+			wt.apiToken = tok
+		case errors.Is(err, errAuthRequired):
+			// Logged out of the API (e.g. after revoking its token): token
+			// management still works through the web session.
+		default:
+			return nil, err
+		}
 	}
-	wt := &webTarget{Instance: t.Instance}
-	tok, err := d.apiToken(ctx, t.Instance)
-	switch {
-	case err == nil:
-		wt.apiToken = tok
-	case errors.Is(err, errAuthRequired):
-		// Logged out of the API (e.g. after revoking its token): token
-		// management still works through the web session.
-	default:
-		return nil, err
+	if wt.Username == "" && wt.apiToken != "" {
+		// The web login and the tool's token descriptions need it.
+		if err := d.learnUsername(ctx, &wt.Instance, wt.apiToken, wt.ephemeral); err != nil {
+			return nil, err
+		}
 	}
 	return wt, nil
 }

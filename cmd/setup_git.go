@@ -45,7 +45,11 @@ API token, and writes git config for that instance's URL only:
   credential.<url>.useHttpPath = true              (when the URL has a path)
 
 It then checks the token the way git will use it, against a repository you
-can read. Running it twice changes nothing; --remove undoes the git config.
+can read. A new VCS token then replaces the ones the tool made before for
+the same user on this machine: they are revoked (exactly
+"rhodecode-cli git <user>@<host>", role vcs, or the id recorded for the
+instance; never a token another instance records). Running it twice changes
+nothing; --remove undoes the git config.
 
 In CI, with RHODECODE_HOST, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN set,
 it writes the git config for RHODECODE_HOST and the helper answers from
@@ -194,6 +198,19 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 // config for it.
 func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
 	io := opts.io
+	if in.Username == "" {
+		// An instance from rhodecode-tools' INI file: its API token says
+		// who the user is (git and the web login need the name).
+		api, err := opts.apiToken(ctx, in)
+		switch {
+		case err == nil:
+			if err := opts.learnUsername(ctx, &in, api, false); err != nil {
+				return gitSetupResult{Instance: in.Name, URL: in.URL}, err
+			}
+		case !errors.Is(err, errAuthRequired):
+			return gitSetupResult{Instance: in.Name, URL: in.URL}, err
+		}
+	}
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
 	token, expires, err := managedVCSToken(ctx, opts.secrets, in)
 	if err != nil && !errors.Is(err, errNoVCSToken) {
@@ -223,16 +240,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 		err := opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 			var err error
 			created, token, err = createAndReveal(ctx, ws, "token_role_vcs", defaultDescription(opts.hostname, "git", in.Username), opts.minutes)
-			if err != nil {
-				return err
-			}
-			if old := in.VCSTokenID; old > 0 && old != created.ID {
-				// The old managed token was rejected or expired: tidy up.
-				if err := ws.DeleteToken(ctx, old); err == nil {
-					fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the VCS token git used before\n", io.SuccessIcon(), old)
-				}
-			}
-			return nil
+			return err
 		})
 		if err != nil {
 			return r, fmt.Errorf("creating a VCS token for %q: %w", in.Name, err)
@@ -255,5 +263,11 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 	// A token this tool just minted has role vcs and is fresh: a 401 then
 	// points at the server's auth plugins.
 	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created)
+	if r.Created && (strings.HasPrefix(r.Verified, "ok") || strings.HasPrefix(r.Verified, "skipped")) {
+		// The new token is in place (and works, where that can be
+		// checked): revoke the ones the tool made before for this user on
+		// this machine.
+		retireOldVCSTokens(ctx, opts.deps, &opts.sf, in, "git", r.TokenID)
+	}
 	return r, nil
 }
