@@ -248,11 +248,24 @@ func TestSVNUsesEntry(t *testing.T) {
 	wc := filepath.Join(t.TempDir(), "wc")
 	svnMust(t, dir, "checkout", f.repoURL+"/trunk", wc)
 
+	// RhodeCode shows clone URLs with the user in them; svn ignores the
+	// user part of an http URL, so the entry serves those too. Only
+	// --username of another user makes svn pass the entry by.
+	svnMust(t, dir, "info", strings.Replace(f.repoURL, "://", "://alice@", 1))
+	if out, err := svnRun(t, dir, "", "info", "--username", "bob", f.repoURL); err == nil || !strings.Contains(out, "E215004") {
+		t.Errorf("svn --username bob: %v\n%s", err, out)
+	}
+
 	t.Run("revoked token", func(t *testing.T) {
+		before := readFile(t, svnauth.Path(dir, realmstring))
 		f.srv.RevokeToken(f.token.ID)
 		out, err := svnRun(t, dir, "", "update", wc)
 		if err == nil || !strings.Contains(out, "E215004") || !strings.Contains(out, "Authentication failed") {
 			t.Errorf("svn update with a revoked token: %v\n%s", err, out)
+		}
+		// svn keeps a rejected entry: replacing it is up to us.
+		if got := readFile(t, svnauth.Path(dir, realmstring)); !bytes.Equal(got, before) {
+			t.Errorf("svn changed the rejected entry:\n%s", got)
 		}
 	})
 
