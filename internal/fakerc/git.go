@@ -19,7 +19,7 @@ import (
 // of the real `git http-backend`, which serves bare repositories kept in a
 // temporary directory (one per repository id, created on first use).
 
-// VCSRequest is one git request, recorded for assertions.
+// VCSRequest is one git or svn request, recorded for assertions.
 type VCSRequest struct {
 	Method string
 	Path   string // relative to the path prefix, without the query
@@ -122,14 +122,14 @@ func (s *Server) RepoCloneURL(name string) string {
 	return s.URL + "/" + name
 }
 
-// VCSRequests returns the git requests received so far, oldest first.
+// VCSRequests returns the git and svn requests received so far, oldest first.
 func (s *Server) VCSRequests() []VCSRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]VCSRequest(nil), s.web.vcs...)
 }
 
-// ResetVCSRequests forgets the recorded git requests.
+// ResetVCSRequests forgets the recorded git and svn requests.
 func (s *Server) ResetVCSRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -245,10 +245,8 @@ func (s *Server) runGit(extraEnv []string, args ...string) ([]byte, error) {
 	return out.Bytes(), err
 }
 
-// serveGit is simplevcs._handle_request for git: 404 for an unknown
-// repository before any authentication, then Basic auth (401), the
-// forced password change (406) and the pull/push permission (403), and
-// finally git http-backend.
+// serveGit is simplevcs._handle_request for git: the checks of vcsGate,
+// then git http-backend.
 func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, rel string, m []string) {
 	sw := &statusWriter{ResponseWriter: w}
 	rec := VCSRequest{Method: r.Method, Path: rel, Action: "pull"}
@@ -263,46 +261,12 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, rel string, m 
 	if suffix == "git-receive-pack" || suffix == "info/refs" && r.URL.Query().Get("service") == "git-receive-pack" {
 		rec.Action = "push"
 	}
-	username, password, hasAuth := r.BasicAuth()
-	rec.Username = username
-
-	s.mu.Lock()
-	repo := s.repoByNameLocked(name)
-	if repo == nil || repo.Type != "git" {
-		s.mu.Unlock()
-		s.notFound(sw)
-		return
-	}
-	rec.Repo = repo.Name
-	repoID := repo.ID
-	var user *User
-	if hasAuth {
-		user = s.vcsAuthLocked(username, password, repo)
-	}
-	if user == nil {
-		s.mu.Unlock()
-		sw.Header().Set("WWW-Authenticate", `Basic realm="RhodeCode"`)
-		writeText(sw, http.StatusUnauthorized, "401 Unauthorized\n\nThis server could not verify that you are authorized "+
-			"to access the document you requested.  Either you supplied the wrong credentials (e.g., bad password), "+
-			"or your browser does not understand how to supply the credentials required.\n")
-		return
-	}
-	rec.Authenticated = true
-	perm := s.repoPermLocked(user, repo)
-	s.mu.Unlock()
-
-	switch {
-	case user.ForcePasswordChange:
-		writeText(sw, http.StatusNotAcceptable, "406 Not Acceptable\n\npassword change required\n")
-		return
-	case !ipAllowed(user.IPWhitelist, clientIP(r)),
-		rec.Action == "pull" && permRank(perm) < permRank(permRead),
-		rec.Action == "push" && permRank(perm) < permRank(permWrite):
-		writeText(sw, http.StatusForbidden, "403 Forbidden\n\nAccess was denied to this resource.\n")
+	user, repo, ok := s.vcsGate(sw, r, name, "git", &rec)
+	if !ok {
 		return
 	}
 
-	dir, err := s.gitRepoDir(repoID)
+	dir, err := s.gitRepoDir(repo.ID)
 	if err != nil {
 		s.serverError(sw)
 		return

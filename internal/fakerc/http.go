@@ -63,11 +63,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Like RhodeCode's VCS middleware, git requests are recognised by
-	// their path before the web application sees them.
+	// their path and svn requests by their headers, path or method
+	// before the web application sees them.
 	if rel == "/_admin/api" {
 		s.serveAPI(w, r)
 	} else if m := gitProtoPat.FindStringSubmatch(rel); m != nil {
 		s.serveGit(w, r, rel, m)
+	} else if isSVNRequest(r, rel) {
+		s.serveSVN(w, r, rel)
 	} else {
 		s.serveWeb(w, r, rel)
 	}

@@ -209,7 +209,9 @@ type Server struct {
 	delay       time.Duration
 	lastExcID   string
 	excCounter  int
-	web         webState // sessions, web and git state (web.go, git.go)
+	web         webState            // sessions, web and git state (web.go, git.go)
+	vcsRealm    string              // rhodecode_realm; "" means DefaultVCSRealm (vcsgate.go)
+	svn         map[int]*svnBackend // repository id → its Apache (svn.go)
 	// apiLagAbove > 0 hides tokens with a higher id from the API; see
 	// SetAPIReplicaLag.
 	apiLagAbove int
