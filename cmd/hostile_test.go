@@ -1,0 +1,329 @@
+package cmd
+
+import (
+	"encoding/pem"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
+	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
+)
+
+// Hostile servers on 127.0.0.1 (issue 11). A proxy in front of a fake
+// RhodeCode passes everything through until a case arms it; then it
+// answers what a hostile or broken server would. Every case must end with
+// one clear error line, the documented exit code, no secret in any output
+// and nothing changed on disk or in the keyring (assertHostile).
+//
+// Covered elsewhere, not repeated here:
+//   - client/client_test.go TestRedirectsNotFollowed, TestRedirectToHTTPS,
+//     TestFaults; client/web_test.go TestWebRedirectsStayOnInstance,
+//     TestWebStatusErrors: the classifier on both surfaces.
+//   - cmd/auth_test.go TestLoginFailuresSaveNothing: an HTML page, a 500,
+//     a dropped connection, a slow server and a redirect to the login page
+//     answering auth login --with-token.
+//   - cmd/servertext_test.go: a user name in auth login and a repository
+//     name in setup-git; a JSON-RPC error that echoes auth login's request.
+//   - client/errsecrets_test.go: JSON-RPC errors, ids and status texts that
+//     echo the token, the password or the cookie; cmd/tokensecret_test.go:
+//     a secret that is not a token, from token create/show/rotate.
+
+const hostilePassword = "wonderland"
+
+// hostileProxy is a server (plain or TLS) in front of a fake RhodeCode.
+type hostileProxy struct {
+	*httptest.Server
+	mu sync.Mutex
+	h  func(w http.ResponseWriter, r *http.Request) bool
+}
+
+// arm makes h see every request first; h returns false to pass it on.
+func (p *hostileProxy) arm(h func(w http.ResponseWriter, r *http.Request) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.h = h
+}
+
+// hostileEnv is alice, logged in by password through the proxy to the
+// instance "work" (API token, web session and managed VCS token stored).
+type hostileEnv struct {
+	e     *testEnv
+	fake  *fakerc.Server
+	p     *hostileProxy
+	rp    *httputil.ReverseProxy
+	other *httptest.Server // another host; no request may reach it
+	hits  *atomic.Int32    // requests other received
+}
+
+func newHostileEnv(t *testing.T, tls bool) *hostileEnv {
+	t.Helper()
+	opts := []fakerc.Option{fakerc.WithClock(func() time.Time { return testNow })}
+	if tls {
+		opts = append(opts, fakerc.WithTLS())
+	}
+	fake := fakerc.New(t, opts...)
+	u := fake.AddUser(fakerc.User{Username: "alice", Password: hostilePassword, Email: "alice@example.com", Active: true})
+	fake.InsertToken(fakerc.Token{UserID: u.ID, Role: fakerc.RoleFeed, Description: "feed", Expires: -1})
+	fu, _ := url.Parse(fake.URL)
+	h := &hostileEnv{fake: fake, p: &hostileProxy{}, rp: httputil.NewSingleHostReverseProxy(fu), hits: &atomic.Int32{}}
+	if tls {
+		h.rp.Transport = fake.Client().Transport
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.p.mu.Lock()
+		armed := h.p.h
+		h.p.mu.Unlock()
+		if armed != nil && armed(w, r) {
+			return
+		}
+		h.rp.ServeHTTP(w, r)
+	})
+	if tls {
+		h.p.Server = httptest.NewTLSServer(handler)
+	} else {
+		h.p.Server = httptest.NewServer(handler)
+	}
+	h.other = httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { h.hits.Add(1) }))
+	// Closed after the proxy: cleanups run last in, first out.
+	t.Cleanup(h.other.Close)
+	t.Cleanup(h.p.Close)
+
+	h.e = newTestEnv(t)
+	if tls {
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.p.Certificate().Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h.e.env["RHODECODE_CA_CERT"] = ca
+	}
+	h.e.stdin = hostilePassword + "\n"
+	h.e.mustRun("auth", "login", "--url", h.p.URL, "--username", "alice", "--password-stdin", "--name", "work")
+	h.e.stdin = ""
+	h.e.mustRun("setup-git")
+	return h
+}
+
+// secrets are every secret at stake: the password, the stored ones (API
+// token, VCS token, session cookie) and every token alice has.
+func (h *hostileEnv) secrets() []string {
+	out := []string{hostilePassword}
+	for _, v := range h.e.secrets.(*keyringtest.Mem).Items() {
+		if _, after, ok := strings.Cut(v, "="); ok {
+			v = after // the cookie's value, not its name
+		}
+		out = append(out, v)
+	}
+	for _, tk := range h.fake.Tokens("alice") {
+		out = append(out, tk.Secret)
+	}
+	return out
+}
+
+// diskState is every file under the test's HOME and every keyring entry.
+type diskState struct {
+	files   map[string]string
+	keyring map[string]string
+}
+
+func (e *testEnv) diskState() diskState {
+	e.t.Helper()
+	s := diskState{files: map[string]string{}, keyring: e.secrets.(*keyringtest.Mem).Items()}
+	err := filepath.WalkDir(e.home, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		info, _ := d.Info()
+		s.files[p] = info.Mode().String() + "\n" + string(b)
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// hostileWant is how a case must end.
+type hostileWant struct {
+	code int
+	msg  string // in the error line (auth status: in its table)
+}
+
+// assertHostile checks the four rules of a hostile case: one clear error
+// line and the documented exit code, no secret and no terminal control in
+// any output, nothing changed on disk or in the keyring. With --debug the
+// trace comes before the error line.
+func assertHostile(t *testing.T, r result, debug bool, before, after diskState, want hostileWant, secrets []string) {
+	t.Helper()
+	if r.code != want.code {
+		t.Errorf("exit %d, want %d", r.code, want.code)
+	}
+	var errLines, other []string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "rhodecode: "):
+			errLines = append(errLines, l)
+		case l != "":
+			other = append(other, l)
+		}
+	}
+	if len(errLines) > 1 || !debug && len(other) > 0 {
+		t.Errorf("want at most one error line and nothing else on stderr:\n%s", r.stderr)
+	}
+	if !strings.Contains(strings.Join(errLines, "")+r.stdout, want.msg) {
+		t.Errorf("the error does not say %q:\nstdout: %s\nstderr: %s", want.msg, r.stdout, r.stderr)
+	}
+	out := r.stdout + r.stderr
+	for _, s := range secrets {
+		if strings.Contains(out, s) || len(s) >= 8 && strings.Contains(out, s[:8]) {
+			t.Errorf("a secret (%.4s…) is in the output:\nstdout: %s\nstderr: %s", s, r.stdout, r.stderr)
+		}
+	}
+	if strings.ContainsAny(out, "\x1b\x07\r\u202E\u2066") {
+		t.Errorf("terminal controls in the output: %+q", out)
+	}
+	if !reflect.DeepEqual(before.keyring, after.keyring) {
+		t.Errorf("the keyring changed:\nbefore %q\nafter  %q", before.keyring, after.keyring)
+	}
+	for p, b := range before.files {
+		if a, ok := after.files[p]; !ok || a != b {
+			t.Errorf("%s changed (present %v)", p, ok)
+		}
+	}
+	for p := range after.files {
+		if _, ok := before.files[p]; !ok {
+			t.Errorf("%s appeared", p)
+		}
+	}
+}
+
+// drain reads a request's body, so that the server notices when the
+// client goes away (r.Context is canceled then).
+func drain(r *http.Request) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+// on is a hostile answer for the requests to path (below the instance)
+// with method ("" for any).
+func on(method, path string, answer func(h *hostileEnv, w http.ResponseWriter, r *http.Request)) func(*hostileEnv) func(http.ResponseWriter, *http.Request) bool {
+	return func(h *hostileEnv) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path != path || method != "" && r.Method != method {
+				return false
+			}
+			answer(h, w, r)
+			return true
+		}
+	}
+}
+
+// redirect answers code to the Location loc(h, r) makes.
+func redirect(code int, loc func(h *hostileEnv, r *http.Request) string) func(*hostileEnv, http.ResponseWriter, *http.Request) {
+	return func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		drain(r)
+		w.Header().Set("Location", loc(h, r))
+		w.WriteHeader(code)
+	}
+}
+
+// toOther is the same path on another host, over plain HTTP.
+func toOther(h *hostileEnv, r *http.Request) string { return h.other.URL + r.URL.Path }
+
+// toHTTP is the same URL on the same host and port, over plain HTTP.
+func toHTTP(h *hostileEnv, r *http.Request) string { return "http://" + r.Host + r.URL.Path }
+
+const (
+	hApiPath    = "/_admin/api"
+	hLoginPath  = "/_admin/login"
+	hTokensPath = "/_admin/my_account/auth_tokens"
+)
+
+// The commands of the cases: the API, the login form, the token pages.
+var (
+	statusArgs    = []string{"auth", "status"}
+	tokLogin    = []string{"auth", "login", "--with-token", "--name", "work", "--url"} // + URL; stdin: the API token
+	pwLogin = []string{"auth", "login", "--username", "alice", "--password-stdin", "--name", "work", "--url"}
+	listArgs     = []string{"token", "list"}
+	createArgs   = []string{"token", "create", "--role", "feed"}
+)
+
+type hostileCase struct {
+	name string
+	tls  bool
+	arm  func(*hostileEnv) func(http.ResponseWriter, *http.Request) bool
+	args []string
+	want hostileWant
+	// after checks more, e.g. how much a server managed to write.
+	after func(t *testing.T, h *hostileEnv)
+}
+
+// runHostile runs each case, without and with --debug, in an environment
+// of its own.
+func runHostile(t *testing.T, cases []hostileCase) {
+	for _, tc := range cases {
+		for _, debug := range []bool{false, true} {
+			name := tc.name
+			if debug {
+				name += "/debug"
+			}
+			t.Run(name, func(t *testing.T) {
+				h := newHostileEnv(t, tc.tls)
+				args := append([]string(nil), tc.args...)
+				switch {
+				case args[len(args)-1] == "--url" && args[1] == "login" && args[2] == "--with-token":
+					args = append(args, h.p.URL)
+					h.e.stdin, _ = h.e.secret("work", h.p.URL, keyring.AccountAPIToken)
+				case args[len(args)-1] == "--url":
+					args = append(args, h.p.URL)
+					h.e.stdin = hostilePassword + "\n"
+				}
+				if debug {
+					args = append(args, "--debug")
+				}
+				secrets := h.secrets()
+				h.p.arm(tc.arm(h))
+				before := h.e.diskState()
+				r := h.e.run(args...)
+				t.Logf("exit %d\nstdout: %s\nstderr: %s\nkeyring: %d", r.code, r.stdout, r.stderr, len(before.keyring))
+				assertHostile(t, r, debug, before, h.e.diskState(), tc.want, secrets)
+				if n := h.hits.Load(); n != 0 {
+					t.Errorf("the other host received %d request(s)", n)
+				}
+				if tc.after != nil {
+					tc.after(t, h)
+				}
+			})
+		}
+	}
+}
+
+// TestHostileRedirects: a redirect to another host, or from https to
+// http, is never followed, whatever it redirects: the JSON-RPC API, the
+// login POST (which carries the password), the token pages (the cookie).
+func TestHostileRedirects(t *testing.T) {
+	runHostile(t, []hostileCase{
+		{name: "api to another host/status", arm: on("", hApiPath, redirect(307, toOther)), args: statusArgs, want: hostileWant{1, "redirects to http://127.0.0.1"}},
+		{name: "api to another host/login", arm: on("", hApiPath, redirect(308, toOther)), args: tokLogin, want: hostileWant{3, "redirects to http://127.0.0.1"}},
+		{name: "api https to http/status", tls: true, arm: on("", hApiPath, redirect(301, toHTTP)), args: statusArgs, want: hostileWant{1, "redirects are not followed"}},
+		{name: "api https to http/login", tls: true, arm: on("", hApiPath, redirect(307, toHTTP)), args: tokLogin, want: hostileWant{3, "redirects are not followed"}},
+		{name: "login post to another host", arm: on(http.MethodPost, hLoginPath, redirect(307, toOther)), args: pwLogin, want: hostileWant{3, "outside the instance"}},
+		{name: "login post https to another http host", tls: true, arm: on(http.MethodPost, hLoginPath, redirect(307, toOther)), args: pwLogin, want: hostileWant{3, "outside the instance"}},
+		{name: "token page to another host", arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
+		{name: "token page https to another http host", tls: true, arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
+		{name: "token form to another host", arm: on(http.MethodPost, hTokensPath+"/new", redirect(307, toOther)), args: createArgs, want: hostileWant{3, "outside the instance"}},
+	})
+}
