@@ -254,11 +254,11 @@ const (
 
 // The commands of the cases: the API, the login form, the token pages.
 var (
-	statusArgs    = []string{"auth", "status"}
-	tokLogin    = []string{"auth", "login", "--with-token", "--name", "work", "--url"} // + URL; stdin: the API token
-	pwLogin = []string{"auth", "login", "--username", "alice", "--password-stdin", "--name", "work", "--url"}
-	listArgs     = []string{"token", "list"}
-	createArgs   = []string{"token", "create", "--role", "feed"}
+	statusArgs = []string{"auth", "status"}
+	tokLogin   = []string{"auth", "login", "--with-token", "--name", "work", "--url"} // + URL; stdin: the API token
+	pwLogin    = []string{"auth", "login", "--username", "alice", "--password-stdin", "--name", "work", "--url"}
+	listArgs   = []string{"token", "list"}
+	createArgs = []string{"token", "create", "--role", "feed"}
 )
 
 type hostileCase struct {
