@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/pem"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +69,8 @@ type hostileEnv struct {
 	rp    *httputil.ReverseProxy
 	other *httptest.Server // another host; no request may reach it
 	hits  *atomic.Int32    // requests other received
+	// written counts what a giant answer managed to write.
+	written atomic.Int64
 }
 
 func newHostileEnv(t *testing.T, tls bool) *hostileEnv {
@@ -267,6 +272,12 @@ type hostileCase struct {
 	arm  func(*hostileEnv) func(http.ResponseWriter, *http.Request) bool
 	args []string
 	want hostileWant
+	// timeout, if set, is the Factory's HTTPTimeout; the command must
+	// end soon after it.
+	timeout time.Duration
+	// url, if set, is the instance URL a login goes to instead of the
+	// proxy's.
+	url func(t *testing.T, h *hostileEnv) string
 	// after checks more, e.g. how much a server managed to write.
 	after func(t *testing.T, h *hostileEnv)
 }
@@ -283,13 +294,25 @@ func runHostile(t *testing.T, cases []hostileCase) {
 			t.Run(name, func(t *testing.T) {
 				h := newHostileEnv(t, tc.tls)
 				args := append([]string(nil), tc.args...)
+				target := h.p.URL
+				if tc.url != nil {
+					target = tc.url(t, h)
+					for i := range args {
+						if args[i] == "work" {
+							args[i] = "elsewhere" // work is the proxy's
+						}
+					}
+				}
 				switch {
 				case args[len(args)-1] == "--url" && args[1] == "login" && args[2] == "--with-token":
-					args = append(args, h.p.URL)
+					args = append(args, target)
 					h.e.stdin, _ = h.e.secret("work", h.p.URL, keyring.AccountAPIToken)
 				case args[len(args)-1] == "--url":
-					args = append(args, h.p.URL)
+					args = append(args, target)
 					h.e.stdin = hostilePassword + "\n"
+				}
+				if tc.timeout != 0 {
+					h.e.timeout = tc.timeout
 				}
 				if debug {
 					args = append(args, "--debug")
@@ -297,7 +320,11 @@ func runHostile(t *testing.T, cases []hostileCase) {
 				secrets := h.secrets()
 				h.p.arm(tc.arm(h))
 				before := h.e.diskState()
+				start := time.Now()
 				r := h.e.run(args...)
+				if took := time.Since(start); tc.timeout != 0 && took > 2*tc.timeout+time.Second {
+					t.Errorf("took %v with a timeout of %v", took, tc.timeout)
+				}
 				t.Logf("exit %d\nstdout: %s\nstderr: %s\nkeyring: %d", r.code, r.stdout, r.stderr, len(before.keyring))
 				assertHostile(t, r, debug, before, h.e.diskState(), tc.want, secrets)
 				if n := h.hits.Load(); n != 0 {
@@ -325,5 +352,118 @@ func TestHostileRedirects(t *testing.T) {
 		{name: "token page to another host", arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
 		{name: "token page https to another http host", tls: true, arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
 		{name: "token form to another host", arm: on(http.MethodPost, hTokensPath+"/new", redirect(307, toOther)), args: createArgs, want: hostileWant{3, "outside the instance"}},
+	})
+}
+
+// giantSize is the size a giant answer announces; the client reads at
+// most 32 MiB of any answer.
+const giantSize = 50 << 20
+
+// giant answers a 50 MiB body of ctype that starts with prefix. After
+// 36 MiB it writes nothing more until the client hangs up: a client that
+// read the whole body would run into its timeout instead of the cap.
+func giant(ctype, prefix string) func(*hostileEnv, http.ResponseWriter, *http.Request) {
+	return func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		drain(r)
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Length", strconv.Itoa(giantSize))
+		n, _ := io.WriteString(w, prefix)
+		h.written.Add(int64(n))
+		buf := bytes.Repeat([]byte("a"), 64<<10)
+		for h.written.Load() < 36<<20 {
+			n, err := w.Write(buf)
+			h.written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+// readLittle checks a giant answer was refused before the end.
+func readLittle(t *testing.T, h *hostileEnv) {
+	t.Logf("the server wrote %d bytes", h.written.Load())
+	if n := h.written.Load(); n == 0 || n >= giantSize {
+		t.Errorf("the server wrote %d bytes of %d", n, giantSize)
+	}
+}
+
+// TestHostileGiantBodies: a 50 MiB answer, JSON or HTML, is cut at the
+// 32 MiB cap with a clear error.
+func TestHostileGiantBodies(t *testing.T) {
+	const capMsg = "answered with more than 32 MiB"
+	rpc := giant("application/json", `{"id": 1, "result": {"username": "`)
+	page := giant("text/html; charset=UTF-8", "<html><body><p>")
+	runHostile(t, []hostileCase{
+		{name: "api/status", arm: on("", hApiPath, rpc), args: statusArgs, want: hostileWant{1, capMsg}, after: readLittle},
+		{name: "api/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{3, capMsg}, after: readLittle},
+		{name: "login post", arm: on(http.MethodPost, hLoginPath, page), args: pwLogin, want: hostileWant{3, capMsg}, after: readLittle},
+		{name: "token page", tls: true, arm: on(http.MethodGet, hTokensPath, page), args: listArgs, want: hostileWant{3, capMsg}, after: readLittle},
+	})
+}
+
+// stall sends partial, then nothing until the client hangs up.
+func stall(partial string) func(*hostileEnv, http.ResponseWriter, *http.Request) {
+	return func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		drain(r)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(partial)
+		_ = buf.Flush()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.Copy(io.Discard, conn)
+	}
+}
+
+// silentTLS is an https:// URL whose server accepts connections and then
+// says nothing, not even its half of the TLS handshake.
+func silentTLS(t *testing.T, h *hostileEnv) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				_, _ = io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return "https://" + ln.Addr().String()
+}
+
+// TestHostileStalls: a server that starts an answer and never finishes
+// it ends the command with a timeout error within the configured timeout.
+func TestHostileStalls(t *testing.T) {
+	const d = 300 * time.Millisecond
+	const within = "did not answer within 300ms"
+	status := stall("HTTP/1.1 20")
+	headers := stall("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Never-Ends: ")
+	rpcBody := stall("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\": 1, ")
+	pageBody := stall("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html><body>")
+	runHostile(t, []hostileCase{
+		{name: "api status line/status", timeout: d, arm: on("", hApiPath, status), args: statusArgs, want: hostileWant{1, within}},
+		{name: "api headers/login", timeout: d, arm: on("", hApiPath, headers), args: tokLogin, want: hostileWant{3, within}},
+		{name: "api headers/login tls", tls: true, timeout: d, arm: on("", hApiPath, headers), args: tokLogin, want: hostileWant{3, within}},
+		{name: "api body/status", timeout: d, arm: on("", hApiPath, rpcBody), args: statusArgs, want: hostileWant{1, within}},
+		{name: "login post headers", timeout: d, arm: on(http.MethodPost, hLoginPath, headers), args: pwLogin, want: hostileWant{3, within}},
+		{name: "login post body tls", tls: true, timeout: d, arm: on(http.MethodPost, hLoginPath, pageBody), args: pwLogin, want: hostileWant{3, within}},
+		{name: "token page status line", timeout: d, arm: on(http.MethodGet, hTokensPath, status), args: listArgs, want: hostileWant{3, within}},
+		{name: "token page body tls", tls: true, timeout: d, arm: on(http.MethodGet, hTokensPath, pageBody), args: listArgs, want: hostileWant{3, within}},
+		{name: "tls handshake", timeout: d, url: silentTLS, arm: on("", "", nil), args: tokLogin, want: hostileWant{3, within}},
 	})
 }
