@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -465,5 +467,69 @@ func TestHostileStalls(t *testing.T) {
 		{name: "token page status line", timeout: d, arm: on(http.MethodGet, hTokensPath, status), args: listArgs, want: hostileWant{3, within}},
 		{name: "token page body tls", tls: true, timeout: d, arm: on(http.MethodGet, hTokensPath, pageBody), args: listArgs, want: hostileWant{3, within}},
 		{name: "tls handshake", timeout: d, url: silentTLS, arm: on("", "", nil), args: tokLogin, want: hostileWant{3, within}},
+	})
+}
+
+// reply answers status with a body of ctype that body makes from the
+// request and its body.
+func reply(status int, ctype string, body func(r *http.Request, reqBody string) string) func(*hostileEnv, http.ResponseWriter, *http.Request) {
+	return func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		b := body(r, drain(r))
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, b)
+	}
+}
+
+func fixed(s string) func(*http.Request, string) string {
+	return func(*http.Request, string) string { return s }
+}
+
+// ssoLogin is the login page of a single sign-on proxy.
+const ssoLogin = `<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method="post" action="/sso/login"><input name="username"><input name="password" type="password"></form></body></html>`
+
+// TestHostileWrongContent: HTML where JSON is expected and the reverse.
+func TestHostileWrongContent(t *testing.T) {
+	html := reply(200, "text/html; charset=UTF-8", fixed(ssoLogin))
+	js := reply(200, "application/json", fixed(`{"id": 1, "result": {"auth_tokens": []}, "error": null}`))
+	runHostile(t, []hostileCase{
+		{name: "sso page for the api/status", arm: on("", hApiPath, html), args: statusArgs, want: hostileWant{1, "HTML page"}},
+		{name: "sso page for the api/login", tls: true, arm: on("", hApiPath, html), args: tokLogin, want: hostileWant{3, "HTML page"}},
+		{name: "json for the login post", arm: on(http.MethodPost, hLoginPath, js), args: pwLogin, want: hostileWant{3, "not RhodeCode's login form"}},
+		{name: "sso page for the login post", tls: true, arm: on(http.MethodPost, hLoginPath, html), args: pwLogin, want: hostileWant{4, "showed the login form again"}},
+		{name: "json for the token page", arm: on(http.MethodGet, hTokensPath, js), args: listArgs, want: hostileWant{3, "not RhodeCode's auth-token list"}},
+		{name: "json for the token form", arm: on(http.MethodPost, hTokensPath+"/new", js), args: createArgs, want: hostileWant{3, "instead of redirecting"}},
+	})
+}
+
+// TestHostileEchoes: a server whose error quotes the request: the
+// JSON-RPC error is the whole request body with its auth_token, an HTML
+// error page shows the posted password or the cookie. The error line says
+// what failed and shows none of them.
+func TestHostileEchoes(t *testing.T) {
+	rpcEcho := func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		body := drain(r)
+		var req struct{ ID json.RawMessage }
+		_ = json.Unmarshal([]byte(body), &req)
+		q, _ := json.Marshal(body)
+		fmt.Fprintf(w, `{"id": %s, "result": null, "error": %s}`, req.ID, q)
+	}
+	pageEcho := func(status int) func(*hostileEnv, http.ResponseWriter, *http.Request) {
+		return reply(status, "text/html", func(r *http.Request, body string) string {
+			return "<html><body><h1>Bad request</h1><pre>" + body + "\n" + r.Header.Get("Cookie") + "</pre></body></html>"
+		})
+	}
+	loginEcho := reply(200, "text/html", func(r *http.Request, body string) string {
+		_ = r.ParseForm()
+		v, _ := url.ParseQuery(body)
+		return `<html><body><form method="post"><input name="username"><span class="error-message">no user ` + v.Get("username") + ` with password ` + v.Get("password") + `</span><input name="password"><span class="error-message">` + body + `</span></form></body></html>`
+	})
+	runHostile(t, []hostileCase{
+		{name: "json-rpc error/status", arm: on("", hApiPath, rpcEcho), args: statusArgs, want: hostileWant{1, `"auth_token":"[REDACTED]"`}},
+		{name: "json-rpc error/login", arm: on("", hApiPath, rpcEcho), args: tokLogin, want: hostileWant{1, `"auth_token":"[REDACTED]"`}},
+		{name: "login form error shows the password", arm: on(http.MethodPost, hLoginPath, loginEcho), args: pwLogin, want: hostileWant{4, "refused the login"}},
+		{name: "login error page shows the password", tls: true, arm: on(http.MethodPost, hLoginPath, pageEcho(400)), args: pwLogin, want: hostileWant{3, "HTTP 400"}},
+		{name: "token page error shows the cookie", arm: on(http.MethodGet, hTokensPath, pageEcho(500)), args: listArgs, want: hostileWant{3, "HTTP 500"}},
+		{name: "token form error shows the cookie", tls: true, arm: on(http.MethodPost, hTokensPath+"/new", pageEcho(400)), args: createArgs, want: hostileWant{3, "HTTP 400"}},
 	})
 }
