@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -531,5 +532,144 @@ func TestHostileEchoes(t *testing.T) {
 		{name: "login error page shows the password", tls: true, arm: on(http.MethodPost, hLoginPath, pageEcho(400)), args: pwLogin, want: hostileWant{3, "HTTP 400"}},
 		{name: "token page error shows the cookie", arm: on(http.MethodGet, hTokensPath, pageEcho(500)), args: listArgs, want: hostileWant{3, "HTTP 500"}},
 		{name: "token form error shows the cookie", tls: true, arm: on(http.MethodPost, hTokensPath+"/new", pageEcho(400)), args: createArgs, want: hostileWant{3, "HTTP 400"}},
+	})
+}
+
+// evil is server text with every kind of terminal control: a window
+// title (OSC … BEL), a screen clear (CSI), a carriage return, a newline
+// and two bidi controls (RLO, LRI).
+const evil = "x\x1b]0;title\x07y\x1b[2J\rz\nw\u202Ev\u2066u"
+
+// assertNoControls fails if out holds any of evil's controls raw.
+func assertNoControls(t *testing.T, what, out string) {
+	t.Helper()
+	if strings.ContainsAny(out, "\x1b\x07\r\u202E\u2066") || strings.Contains(out, "z\nw") {
+		t.Errorf("%s: terminal controls in the output: %+q", what, out)
+	}
+}
+
+// holdsEvil reports whether a decoded JSON value holds evil's controls
+// in a string: --json escapes, it does not sanitise. (Its line break may
+// have changed: HTML turns CR into LF, and the role cell collapses space.)
+func holdsEvil(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, "x\x1b]0;title\x07y\x1b[2J") && strings.Contains(v, "w\u202Ev\u2066u")
+	case []any:
+		for _, x := range v {
+			if holdsEvil(x) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, x := range v {
+			if holdsEvil(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestHostileServerText: every server-supplied string printed for a
+// person (user name, full name, e-mail, token descriptions, role names,
+// repository names, error messages) reaches the terminal without its
+// controls, in every command that prints it, on a terminal, piped and in
+// the --debug trace; --json stays valid JSON with the text escaped, whole.
+// cmd/servertext_test.go has the first two of these (auth login's user
+// name, setup-git's repository name).
+func TestHostileServerText(t *testing.T) {
+	fake := fakerc.New(t, fakerc.WithClock(func() time.Time { return testNow }))
+	u := fake.AddUser(fakerc.User{Username: "al" + evil, Password: hostilePassword, Email: "al" + evil + "@example.com", FirstName: evil, LastName: evil, Active: true})
+	api := fake.InsertToken(fakerc.Token{UserID: u.ID, Role: fakerc.RoleAPI, Description: evil, Expires: -1})
+	odd := fake.InsertToken(fakerc.Token{UserID: u.ID, Role: "token_role_" + evil, Description: evil, Expires: -1})
+	fake.AddRepo(fakerc.Repo{Name: "team/" + evil})
+	var revoke []int
+	for range 4 {
+		revoke = append(revoke, fake.InsertToken(fakerc.Token{UserID: u.ID, Role: fakerc.RoleFeed, Description: evil, Expires: -1}).ID)
+	}
+	id := func(n int) string { return strconv.Itoa(n) }
+
+	e := newTestEnv(t)
+	e.tty = true
+	e.stdin = api.Secret + "\n"
+	r := e.mustRun("auth", "login", "--url", fake.URL, "--with-token", "--name", "work")
+	assertNoControls(t, "auth login", r.stdout+r.stderr)
+	if !strings.Contains(r.stderr, "]0;title") {
+		t.Errorf("auth login does not name the user: %q", r.stderr)
+	}
+
+	cases := []struct {
+		name  string
+		args  []string
+		tty   bool
+		shown string // what must be printed, sanitised ("" for --json)
+		// sanitised: this --json prints the text sanitised, not whole.
+		sanitised bool
+		code      int
+	}{
+		{name: "auth login json", args: []string{"auth", "login", "--url", fake.URL, "--with-token", "--name", "work", "--json"}},
+		{name: "auth status", args: []string{"auth", "status"}, tty: true, shown: "]0;title"},
+		{name: "auth status piped", args: []string{"auth", "status"}, shown: "]0;title"},
+		{name: "auth status json", args: []string{"auth", "status", "--json"}},
+		{name: "setup-git", args: []string{"setup-git", "--password-stdin"}, tty: true, shown: "]0;title", code: 1}, // git cannot fetch that repository,
+		{name: "setup-git json", args: []string{"setup-git", "--json"}},
+		{name: "token list", args: []string{"token", "list", "--password-stdin"}, tty: true, shown: "]0;title"},
+		{name: "token list piped", args: []string{"token", "list"}, shown: "]0;title"},
+		{name: "token list debug", args: []string{"token", "list", "--debug"}, shown: "]0;title"},
+		{name: "token list json", args: []string{"token", "list", "--json"}},
+		{name: "token show json", args: []string{"token", "show", id(odd.ID), "--json"}},
+		{name: "token create", args: []string{"token", "create", "--role", "feed", "--description", evil}, tty: true, shown: "Created token"},
+		{name: "token create json", args: []string{"token", "create", "--role", "feed", "--description", evil, "--json"}},
+		{name: "token revoke", args: []string{"token", "revoke", id(revoke[0]), "--yes"}, tty: true, shown: "]0;title"},
+		{name: "token revoke piped", args: []string{"token", "revoke", id(revoke[1]), "--yes"}, shown: "]0;title"},
+		{name: "token revoke debug", args: []string{"token", "revoke", id(revoke[2]), "--yes", "--debug"}, shown: "]0;title"},
+		{name: "token revoke json", args: []string{"token", "revoke", id(revoke[3]), "--yes", "--json"}, sanitised: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.tty = tc.tty
+			e.stdin = ""
+			if tc.args[0] == "auth" && tc.args[1] == "login" {
+				e.stdin = api.Secret + "\n"
+			} else if slices.Contains(tc.args, "--password-stdin") {
+				e.stdin = hostilePassword + "\n"
+			}
+			r := e.run(tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			assertNoControls(t, tc.name, r.stdout+r.stderr)
+			if !strings.Contains(r.stdout+r.stderr, tc.shown) {
+				t.Errorf("%q not printed:\nstdout: %s\nstderr: %s", tc.shown, r.stdout, r.stderr)
+			}
+			if slices.Contains(tc.args, "--json") {
+				var v any
+				if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+					t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+				}
+				if !tc.sanitised && !holdsEvil(v) {
+					t.Errorf("the server's text is not in the JSON whole: %s", r.stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestHostileErrorText: an error message from the server with terminal
+// controls in it reaches the error line (or auth status's table) without
+// them, with and without --debug.
+func TestHostileErrorText(t *testing.T) {
+	rpc := func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		var req struct{ ID json.RawMessage }
+		_ = json.Unmarshal([]byte(drain(r)), &req)
+		q, _ := json.Marshal(evil)
+		fmt.Fprintf(w, `{"id": %s, "result": null, "error": %s}`, req.ID, q)
+	}
+	form := reply(200, "text/html", fixed(`<html><body><form method="post"><input name="username"><span class="error-message">`+evil+`</span><input name="password"></form></body></html>`))
+	runHostile(t, []hostileCase{
+		{name: "json-rpc error/status", arm: on("", hApiPath, rpc), args: statusArgs, want: hostileWant{1, "]0;title"}},
+		{name: "json-rpc error/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{1, "]0;title"}},
+		{name: "login form error", arm: on(http.MethodPost, hLoginPath, form), args: pwLogin, want: hostileWant{4, "]0;title"}},
 	})
 }
