@@ -182,7 +182,7 @@ func assertHostile(t *testing.T, r result, debug bool, before, after diskState, 
 	var errLines, other []string
 	for _, l := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
 		switch {
-		case strings.HasPrefix(l, "rhodecode: "):
+		case strings.HasPrefix(l, "rhodecode: "), strings.HasPrefix(l, "X Token "): // token revoke's line per token
 			errLines = append(errLines, l)
 		case l != "":
 			other = append(other, l)
@@ -267,6 +267,8 @@ var (
 	pwLogin    = []string{"auth", "login", "--username", "alice", "--password-stdin", "--name", "work", "--url"}
 	listArgs   = []string{"token", "list"}
 	createArgs = []string{"token", "create", "--role", "feed"}
+	showArgs   = []string{"token", "show", "2"} // the feed token newHostileEnv adds
+	revokeArgs = []string{"token", "revoke", "2", "--yes"}
 )
 
 type hostileCase struct {
@@ -355,6 +357,13 @@ func TestHostileRedirects(t *testing.T) {
 		{name: "token page to another host", arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
 		{name: "token page https to another http host", tls: true, arm: on(http.MethodGet, hTokensPath, redirect(302, toOther)), args: listArgs, want: hostileWant{3, "outside the instance"}},
 		{name: "token form to another host", arm: on(http.MethodPost, hTokensPath+"/new", redirect(307, toOther)), args: createArgs, want: hostileWant{3, "outside the instance"}},
+		{name: "token delete to another host", tls: true, arm: on(http.MethodPost, hTokensPath+"/delete", redirect(307, toOther)), args: revokeArgs, want: hostileWant{1, "outside the instance"}},
+		{name: "token reveal to another host", arm: on(http.MethodPost, hTokensPath+"/view", redirect(307, toOther)), args: showArgs, want: hostileWant{3, "outside the instance"}},
+		// The same host over http: SameServer allows it (a TLS-terminating
+		// proxy that does not pass the scheme on), but the Location is
+		// never requested; the web session asks its own https URL.
+		{name: "login post https to http", tls: true, arm: on(http.MethodPost, hLoginPath, redirect(302, toHTTP)), args: pwLogin, want: hostileWant{4, "sent the login back to the login page"}},
+		{name: "token page https to http", tls: true, arm: on(http.MethodGet, hTokensPath, redirect(302, toHTTP)), args: listArgs, want: hostileWant{3, "instead of answering"}},
 	})
 }
 
@@ -406,6 +415,7 @@ func TestHostileGiantBodies(t *testing.T) {
 		{name: "api/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{3, capMsg}, after: readLittle},
 		{name: "login post", arm: on(http.MethodPost, hLoginPath, page), args: pwLogin, want: hostileWant{3, capMsg}, after: readLittle},
 		{name: "token page", tls: true, arm: on(http.MethodGet, hTokensPath, page), args: listArgs, want: hostileWant{3, capMsg}, after: readLittle},
+		{name: "token reveal", arm: on(http.MethodPost, hTokensPath+"/view", rpc), args: showArgs, want: hostileWant{3, capMsg}, after: readLittle},
 	})
 }
 
@@ -500,6 +510,7 @@ func TestHostileWrongContent(t *testing.T) {
 		{name: "sso page for the login post", tls: true, arm: on(http.MethodPost, hLoginPath, html), args: pwLogin, want: hostileWant{4, "showed the login form again"}},
 		{name: "json for the token page", arm: on(http.MethodGet, hTokensPath, js), args: listArgs, want: hostileWant{3, "not RhodeCode's auth-token list"}},
 		{name: "json for the token form", arm: on(http.MethodPost, hTokensPath+"/new", js), args: createArgs, want: hostileWant{3, "instead of redirecting"}},
+		{name: "sso page for the token reveal", tls: true, arm: on(http.MethodPost, hTokensPath+"/view", html), args: showArgs, want: hostileWant{3, "HTML page where JSON was expected"}},
 	})
 }
 
@@ -532,6 +543,11 @@ func TestHostileEchoes(t *testing.T) {
 		{name: "login error page shows the password", tls: true, arm: on(http.MethodPost, hLoginPath, pageEcho(400)), args: pwLogin, want: hostileWant{3, "HTTP 400"}},
 		{name: "token page error shows the cookie", arm: on(http.MethodGet, hTokensPath, pageEcho(500)), args: listArgs, want: hostileWant{3, "HTTP 500"}},
 		{name: "token form error shows the cookie", tls: true, arm: on(http.MethodPost, hTokensPath+"/new", pageEcho(400)), args: createArgs, want: hostileWant{3, "HTTP 400"}},
+		{name: "token delete error shows the cookie", arm: on(http.MethodPost, hTokensPath+"/delete", pageEcho(500)), args: revokeArgs, want: hostileWant{1, "HTTP 500"}},
+		{name: "token reveal answers the cookie", arm: on(http.MethodPost, hTokensPath+"/view", reply(200, "application/json", func(r *http.Request, body string) string {
+			q, _ := json.Marshal(r.Header.Get("Cookie") + " " + body)
+			return `{"auth_token": ` + string(q) + `}`
+		})), args: showArgs, want: hostileWant{3, "not a token"}},
 	})
 }
 
@@ -625,6 +641,9 @@ func TestHostileServerText(t *testing.T) {
 		{name: "token revoke piped", args: []string{"token", "revoke", id(revoke[1]), "--yes"}, shown: "]0;title"},
 		{name: "token revoke debug", args: []string{"token", "revoke", id(revoke[2]), "--yes", "--debug"}, shown: "]0;title"},
 		{name: "token revoke json", args: []string{"token", "revoke", id(revoke[3]), "--yes", "--json"}, sanitised: true},
+		{name: "doctor", args: []string{"doctor"}, tty: true, shown: "]0;title", code: 1},
+		{name: "doctor json", args: []string{"doctor", "--json"}, code: 1},
+		{name: "auth logout", args: []string{"auth", "logout", "--revoke"}, tty: true, shown: "]0;title"}, // last: it logs out
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
