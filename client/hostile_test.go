@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 )
 
 // Hostile servers at the client level (issue 11); cmd/hostile_test.go
@@ -130,6 +132,25 @@ func TestHostileAnswers(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestCreateAndRevealLineBreaks: the token page comes back through an HTML
+// parser, which turns CR and CRLF into LF; the new token is found anyway
+// (a default description holds the server's user name, which may have
+// one), and not left behind on the server.
+func TestCreateAndRevealLineBreaks(t *testing.T) {
+	srv := fakerc.New(t)
+	srv.AddUser(fakerc.User{Username: "alice", Password: alicePassword, Active: true})
+	w := newWeb(t, srv.URL, Options{})
+	if err := w.Login(context.Background(), "alice", alicePassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, desc := range []string{"cr\rhere", "crlf\r\nhere", "lf\nhere"} {
+		tok, secret, err := w.CreateAndReveal(context.Background(), "token_role_vcs", desc, 60)
+		if err != nil || tok == nil || secret == "" {
+			t.Errorf("%+q: %v", desc, err)
 		}
 	}
 }

@@ -686,9 +686,47 @@ func TestHostileErrorText(t *testing.T) {
 		fmt.Fprintf(w, `{"id": %s, "result": null, "error": %s}`, req.ID, q)
 	}
 	form := reply(200, "text/html", fixed(`<html><body><form method="post"><input name="username"><span class="error-message">`+evil+`</span><input name="password"></form></body></html>`))
+	// A page whose title, text and headers carry controls, for the
+	// --debug trace. A header with C0 controls is malformed: Go's client
+	// refuses the answer and quotes the line.
+	page := func(header string) func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+		return func(h *hostileEnv, w http.ResponseWriter, r *http.Request) {
+			drain(r)
+			w.Header().Set("X-Evil", header)
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<html><head><title>"+evil+"</title></head><body>"+evil+"</body></html>")
+		}
+	}
+	bidi, c0 := page("w\u202Ev\u2066u"), page(strings.NewReplacer("\r", "", "\n", "").Replace(evil))
 	runHostile(t, []hostileCase{
+		{name: "page with controls/login", arm: on("", hApiPath, bidi), args: tokLogin, want: hostileWant{3, "HTML page"}},
+		{name: "page with controls/token page", tls: true, arm: on(http.MethodGet, hTokensPath, bidi), args: listArgs, want: hostileWant{3, "not RhodeCode's auth-token list"}},
+		{name: "malformed header/status", arm: on("", hApiPath, c0), args: statusArgs, want: hostileWant{1, "malformed MIME header line"}},
+		{name: "malformed header/token page", arm: on(http.MethodGet, hTokensPath, c0), args: listArgs, want: hostileWant{3, "malformed MIME header line"}},
 		{name: "json-rpc error/status", arm: on("", hApiPath, rpc), args: statusArgs, want: hostileWant{1, "]0;title"}},
 		{name: "json-rpc error/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{1, "]0;title"}},
 		{name: "login form error", arm: on(http.MethodPost, hLoginPath, form), args: pwLogin, want: hostileWant{4, "]0;title"}},
 	})
+}
+
+// TestWriteJSONEscapesControls: --json writes every character termtext
+// would drop as an escape, inside strings only, and the value decodes
+// unchanged (the unit behind TestHostileServerText's --json cases).
+func TestWriteJSONEscapesControls(t *testing.T) {
+	in := map[string]string{"s": evil + "\u007f\u009b\u200b\U000E0041 café 日本 🏴"}
+	var b strings.Builder
+	if err := writeJSON(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\r\u202E\u2066\u007f\u009b\u200b\U000E0041") {
+		t.Errorf("raw controls: %+q", out)
+	}
+	if !strings.Contains(out, `\u202e`) || !strings.Contains(out, `\udb40\udc41`) || !strings.Contains(out, "café 日本 🏴") || !strings.HasPrefix(out, "{\n  \"s\"") {
+		t.Errorf("escapes: %s", out)
+	}
+	var back map[string]string
+	if err := json.Unmarshal([]byte(out), &back); err != nil || back["s"] != in["s"] {
+		t.Errorf("round trip: %v, %+q", err, back["s"])
+	}
 }
