@@ -23,7 +23,7 @@ import (
 // TestProtocolAnswers and errsecrets_test.go; here: answers too big to
 // read, and answers that never finish, on both surfaces.
 
-// hostileCall is one request of each surface, with the secrets it
+// hostileCalls are one request of each surface, each with a secret it
 // carries.
 var hostileCalls = map[string]func(t *testing.T, base string, opts Options) error{
 	"api get_user": func(t *testing.T, base string, opts Options) error {
