@@ -121,9 +121,12 @@ func (w *WebSession) CreateAndReveal(ctx context.Context, role, description stri
 		}
 	}
 	var created *AuthToken
+	// The page comes back through an HTML parser, which turns CR and
+	// CRLF into LF (a user name with a CR in a default description).
+	lf := strings.NewReplacer("\r\n", "\n", "\r", "\n")
 	for i := range after.Tokens {
 		t := &after.Tokens[i]
-		if t.ID > maxID && t.Description == description && t.Role == value && (created == nil || t.ID > created.ID) {
+		if t.ID > maxID && t.Description == lf.Replace(description) && t.Role == value && (created == nil || t.ID > created.ID) {
 			created = t
 		}
 	}

@@ -31,6 +31,8 @@ type testEnv struct {
 	secrets secretStore
 	tty     bool
 	stdin   string
+	// timeout is the Factory's HTTPTimeout; newTestEnv sets 2 s.
+	timeout time.Duration
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -42,6 +44,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		config:  filepath.Join(home, ".rhoderc"),
 		env:     map[string]string{},
 		secrets: &keyringtest.Mem{},
+		timeout: 2 * time.Second,
 	}
 }
 
@@ -69,7 +72,7 @@ func (e *testEnv) run(args ...string) result {
 		HomeDir:     func() (string, error) { return e.home, nil },
 		Build:       BuildInfo{Version: "1.2.3", Commit: "abc1234", Date: "2026-11-30"},
 		Secrets:     e.secrets,
-		HTTPTimeout: 2 * time.Second,
+		HTTPTimeout: e.timeout,
 		Now:         func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) },
 		Hostname:    func() (string, error) { return "testhost", nil },
 		Git: func(ctx context.Context, args ...string) (string, error) {

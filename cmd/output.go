@@ -6,17 +6,38 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // writeJSON prints one JSON document, indented for people who read it.
+// Server text in it is kept whole, but every character termtext would
+// drop is written as a \u escape: encoding/json leaves DEL, C1 controls
+// and bidi controls raw, and a terminal would act on them.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	// Such characters can only stand inside a JSON string, where an
+	// escape means the same character; those below DEL are escaped by
+	// encoding/json already, and the rest of them is the indentation.
+	var out strings.Builder
+	for _, r := range buf.String() {
+		if r < 0x7f || !termtext.Control(r) {
+			out.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&out, `\u%04x`, u)
+		}
+	}
+	if _, err := io.WriteString(w, out.String()); err != nil {
 		return fmt.Errorf("writing JSON: %w", err)
 	}
 	return nil

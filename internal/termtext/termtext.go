@@ -35,6 +35,12 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
+// Control reports whether r is a character Sanitize removes (outside a
+// flag's tag sequence): a control, a bidi control or an invisible format
+// character. Output that must keep such text whole, like --json, escapes
+// these instead.
+func Control(r rune) bool { return dropped(r) }
+
 // dropped reports the characters Sanitize removes.
 func dropped(r rune) bool {
 	switch {
