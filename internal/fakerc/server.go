@@ -203,6 +203,7 @@ type Server struct {
 	lastExcID   string
 	excCounter  int
 	web         webState // sessions, web and git state (web.go, git.go)
+	hg          hgState  // Mercurial repositories and their hg serve (hg.go)
 	// apiLagAbove > 0 hides tokens with a higher id from the API; see
 	// SetAPIReplicaLag.
 	apiLagAbove int
