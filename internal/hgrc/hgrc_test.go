@@ -23,8 +23,7 @@ ignore = ~/.hgignore
 
 [extensions]
 rebase =
-histedit =
-# evolve = /opt/evolve
+` + "histedit =\r\n" + `# evolve = /opt/evolve
 
 [auth]
 # Bitbucket of old
