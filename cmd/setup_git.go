@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
@@ -193,53 +192,12 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 // setupOne makes sure the instance has a working VCS token and writes git
 // config for it.
 func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
-	io := opts.io
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
-	token, expires, err := managedVCSToken(ctx, opts.secrets, in)
-	if err != nil && !errors.Is(err, errNoVCSToken) {
+	token, created, err := ensureVCSToken(ctx, opts.deps, &opts.sf, in, opts.WithToken, opts.minutes, "git")
+	if err != nil {
 		return r, err
 	}
-	if expires > 0 && expires <= opts.now().Unix() {
-		token = "" // expired: make a new one, as the helper's hint promised
-	}
-	if opts.WithToken {
-		b, err := io.ReadAllIn(maxTokenInput)
-		if err != nil {
-			return r, err
-		}
-		token = strings.TrimSpace(string(b))
-		if token == "" || strings.ContainsAny(token, " \t\r\n") {
-			return r, usageErrorf("expected one VCS token on standard input")
-		}
-		if err := storeVCSToken(ctx, opts.secrets, in, token, 0, -1); err != nil {
-			return r, err
-		}
-	} else if token == "" {
-		wt := &webTarget{Instance: in}
-		if in.Username == "" {
-			return r, unknownUsername(in.Name)
-		}
-		var created *client.AuthToken
-		err := opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
-			var err error
-			created, token, err = createAndReveal(ctx, ws, "token_role_vcs", defaultDescription(opts.hostname, "git", in.Username), opts.minutes)
-			if err != nil {
-				return err
-			}
-			if old := in.VCSTokenID; old > 0 && old != created.ID {
-				// The old managed token was rejected or expired: tidy up.
-				if err := ws.DeleteToken(ctx, old); err == nil {
-					fmt.Fprintf(io.ErrOut, "%s Revoked token %d, the VCS token git used before\n", io.SuccessIcon(), old)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return r, fmt.Errorf("creating a VCS token for %q: %w", in.Name, err)
-		}
-		if err := storeVCSToken(ctx, opts.secrets, in, token, created.ID, expiryUnix(created)); err != nil {
-			return r, err
-		}
+	if created != nil {
 		r.TokenID, r.Created = created.ID, true
 	}
 	if r.TokenID == 0 {
@@ -254,6 +212,6 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 	r.Configured = true
 	// A token this tool just minted has role vcs and is fresh: a 401 then
 	// points at the server's auth plugins.
-	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created)
+	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created, "git")
 	return r, nil
 }
