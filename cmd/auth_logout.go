@@ -30,10 +30,11 @@ func newAuthLogoutCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Use:   "logout [<name>]",
 		Short: "Forget an instance and remove its stored API token",
 		Long: `Remove an instance's API token from the OS keyring and the config file,
-and its entry from the config file, and the global git config that
-rhodecode setup-git wrote for its URL. With --revoke the API token and the
-VCS token the tool created are also revoked on the server first (through
-the web session).
+and its entry from the config file, the global git config that
+rhodecode setup-git wrote for its URL, and hg's copy of the VCS token
+with the ~/.hgrc entry that rhodecode setup-hg wrote. With --revoke the
+API token and the VCS token the tool created are also revoked on the
+server first (through the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote; --all removes
@@ -116,6 +117,12 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	// git would keep calling a helper that has nothing left to give.
 	if err := opts.git.RemoveHelper(ctx, gitconfig.Global, in.URL); err != nil {
 		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
+	}
+	// hg and svn keep copies of the VCS token of their own (vcscopies.go).
+	for _, c := range opts.vcsCopies() {
+		if err := c.remove(ctx, in); err != nil {
+			fmt.Fprintf(io.ErrOut, "%s removing %s's copy of the VCS token: %v\n", io.WarningIcon(), c.vcs(), err)
+		}
 	}
 	if opts.g.JSON {
 		return writeJSON(io.Out, map[string]any{"instance": name, "url": in.URL, "logged_out": true})

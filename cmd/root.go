@@ -78,6 +78,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
 		newSetupGitCmd(f, g),
+		newSetupHgCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
