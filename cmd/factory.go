@@ -50,7 +50,6 @@ type Factory struct {
 	Executable func() (string, error)
 }
 
-
 // NewDefaultFactory returns the wiring used by the real binary.
 func NewDefaultFactory(ios *iostreams.IOStreams, getenv func(string) string, home func() (string, error), build BuildInfo) *Factory {
 	return &Factory{
