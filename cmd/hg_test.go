@@ -312,3 +312,68 @@ func TestSetupHgFromEnvironment(t *testing.T) {
 		t.Errorf("without RHODECODE_HOST: %d %s", r.code, r.stderr)
 	}
 }
+
+// TestHgMercurialKeyring: with mercurial_keyring enabled and the
+// instance's secrets in the real OS keyring, the token goes into the
+// entry that extension reads, and hg (through the extension, against
+// the real gnome-keyring) clones with it; rotate, logout follow it.
+func TestHgMercurialKeyring(t *testing.T) {
+	if os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+		t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
+	}
+	hgtest.RequireKeyringExtension(t)
+	srv := hgServer(t)
+	e := newTestEnv(t)
+	e.secrets = keyring.New(keyring.DefaultTimeout)
+	hg := hgFor(t, e)
+	// Debian 12: hg's lazy importer breaks python3-cryptography under
+	// secretstorage ("substituted in sys.modules during a lazy load"), so
+	// mercurial_keyring finds no keyring; HGDEMANDIMPORT=disable is the fix.
+	hg.Env = append(hg.Env, "DBUS_SESSION_BUS_ADDRESS="+os.Getenv("DBUS_SESSION_BUS_ADDRESS"), "HGDEMANDIMPORT=disable")
+	acct := "alice@@" + srv.URL + "/"
+	t.Cleanup(func() {
+		for _, a := range []string{keyring.AccountAPIToken, keyring.AccountWebSession, keyring.AccountVCSToken} {
+			svc, ac := secretRef(rhoderc.Instance{Name: "work", URL: srv.URL}, a)
+			_ = e.secrets.Delete(t.Context(), svc, ac)
+		}
+		_ = e.secrets.Delete(t.Context(), "Mercurial", acct)
+	})
+	rc := userHgrc + "\n[extensions]\nmercurial_keyring =\n"
+	if err := os.WriteFile(filepath.Join(e.home, ".hgrc"), []byte(rc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	passwordLoginEnv(t, e, srv, "--storage", "keyring")
+	e.tty = true
+	r := e.mustRun("setup-hg")
+	e.tty = false
+	if !strings.Contains(r.stderr, "VCS token in the OS keyring for mercurial_keyring (service Mercurial, user "+acct+")") {
+		t.Errorf("setup-hg said: %s", r.stderr)
+	}
+	if got := e.readFile(".hgrc"); strings.Contains(got, "%include") && strings.Count(got, "%include") != 1 || e.readFile(hgTokenRel) != "" {
+		t.Errorf("keyring path wrote a token file or an include:\n%s", got)
+	}
+	tok, id := currentVCS(t, e, srv)
+	if got, err := e.secrets.Get(t.Context(), "Mercurial", acct); err != nil || got != tok {
+		t.Fatalf("mercurial_keyring entry: %v (matches: %v)", err, got == tok)
+	}
+	hg.Must(t.TempDir(), "clone", "-q", srv.RepoCloneURL("team/hgapp"), "app")
+
+	e.mustRun("token", "rotate", strconv.Itoa(id))
+	tok2, _ := currentVCS(t, e, srv)
+	if got, _ := e.secrets.Get(t.Context(), "Mercurial", acct); got != tok2 || tok2 == tok {
+		t.Fatal("rotate did not update the mercurial_keyring entry")
+	}
+	hg.Must(t.TempDir(), "clone", "-q", srv.RepoCloneURL("team/hgapp"), "app")
+	if r := e.mustRun("auth", "status", "--offline", "--json"); !strings.Contains(r.stdout, `"token": "current",
+          "where": "`+filepath.Join(e.home, ".hgrc")+`, keyring Mercurial `+acct) {
+		t.Errorf("status: %s", r.stdout)
+	}
+
+	e.mustRun("auth", "logout", "work")
+	if _, err := e.secrets.Get(t.Context(), "Mercurial", acct); !keyring.IsNotFound(err) {
+		t.Errorf("logout left the mercurial_keyring entry: %v", err)
+	}
+	if got := e.readFile(".hgrc"); got != rc {
+		t.Errorf("~/.hgrc after logout:\n%s", got)
+	}
+}

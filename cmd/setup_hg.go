@@ -47,6 +47,12 @@ and writes:
     [auth]
     rhodecode_<name>.password = <VCS token>
 
+With the mercurial_keyring extension enabled (in that hgrc or ~/.hgrc)
+and the instance's secrets in the OS keyring, the token goes into the
+keyring entry that extension reads instead (service "Mercurial", user
+"<username>@@<prefix>") and the entry has no %include. The output says
+which was used.
+
 The rest of the hgrc is kept byte for byte; an hgrc that Mercurial could
 not read is left alone. token rotate rewrites the token file, auth logout
 removes it and the entry in ~/.hgrc. Running it twice changes nothing;
@@ -92,10 +98,13 @@ type hgSetupResult struct {
 	Created    bool   `json:"vcs_token_created"`
 	Configured bool   `json:"hg_configured"`
 	Hgrc       string `json:"hgrc"`
-	// TokenFile is where the token went (the "token file" path; the OS
-	// keyring path of mercurial_keyring is not supported yet).
-	TokenFile string `json:"token_file"`
-	Verified  string `json:"verified"`
+	// TokenIn is where hg reads the token: "file" (TokenFile) or
+	// "keyring" (mercurial_keyring's entry: service Mercurial, KeyringUser).
+	TokenIn     string `json:"token_in"`
+	TokenFile   string `json:"token_file,omitempty"`
+	KeyringUser string `json:"keyring_user,omitempty"`
+	Verified    string `json:"verified"`
+	written     hgWritten
 }
 
 func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
@@ -121,16 +130,17 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 		if err != nil {
 			return usageErrorf("RHODECODE_HOST: %v", err)
 		}
-		in := rhoderc.Instance{Name: resolve.EnvName, URL: u, Username: user}
+		// No keyring in CI: the token file.
+		in := rhoderc.Instance{Name: resolve.EnvName, URL: u, Username: user, Storage: rhoderc.StorageFile}
 		if opts.Remove {
-			return hgc.unwrite(in, path)
+			return hgc.unwrite(ctx, in, path)
 		}
-		tokenFile, err := hgc.write(in, user, strings.TrimSpace(tok), path)
+		w, err := hgc.write(ctx, in, strings.TrimSpace(tok), path)
 		if err != nil {
 			return err
 		}
 		if io.IsStderrTTY() {
-			termPrintf(io.ErrOut, "%s hg uses RHODECODE_VCS_TOKEN for %s (token in %s, included from %s)\n", io.SuccessIcon(), u, tokenFile, path)
+			termPrintf(io.ErrOut, "%s hg uses RHODECODE_VCS_TOKEN for %s (in %s, included from %s)\n", io.SuccessIcon(), u, w, path)
 		}
 		return nil
 	}
@@ -157,7 +167,7 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 
 	if opts.Remove {
 		for _, in := range targets {
-			if err := hgc.unwrite(in, path); err != nil {
+			if err := hgc.unwrite(ctx, in, path); err != nil {
 				return err
 			}
 			if io.IsStderrTTY() {
@@ -185,8 +195,8 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
 				mark, failed = io.WarningIcon(), true
 			}
-			termPrintf(io.ErrOut, "%s hg is set up for %s (%s) as %s: [auth] %s in %s, VCS token in the token file %s; check: %s\n",
-				mark, r.Instance, r.URL, r.Username, hgEntry(in), r.Hgrc, r.TokenFile, r.Verified)
+			termPrintf(io.ErrOut, "%s hg is set up for %s (%s) as %s: [auth] %s in %s, VCS token in %s; check: %s\n",
+				mark, r.Instance, r.URL, r.Username, hgEntry(in), r.Hgrc, r.written, r.Verified)
 		}
 	}
 	if opts.g.JSON {
@@ -219,9 +229,10 @@ func setupHgOne(ctx context.Context, opts *setupHgOptions, in rhoderc.Instance, 
 	if created != nil {
 		r.TokenID, r.Created = created.ID, true
 	}
-	if r.TokenFile, err = (hgCopy{opts.deps}).write(in, in.Username, token, path); err != nil {
+	if r.written, err = (hgCopy{opts.deps}).write(ctx, in, token, path); err != nil {
 		return r, err
 	}
+	r.TokenIn, r.TokenFile, r.KeyringUser = r.written.In, r.written.TokenFile, r.written.KeyringUser
 	r.Configured = true
 	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created, "hg")
 	return r, nil

@@ -319,3 +319,16 @@ func WriteAtomic(path string, data []byte, mode fs.FileMode) (err error) {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// ExtensionEnabled says whether the file enables extension name in
+// [extensions] (as name or hgext.name; a value starting with ! disables
+// it). The last setting wins, as in Mercurial.
+func (f *File) ExtensionEnabled(name string) bool {
+	on := false
+	for _, l := range f.lines {
+		if l.kind == kItem && l.section == "extensions" && (l.key == name || l.key == "hgext."+name) {
+			on = !strings.HasPrefix(l.value, "!")
+		}
+	}
+	return on
+}

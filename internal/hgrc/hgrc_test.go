@@ -240,3 +240,19 @@ func TestRealHgReadsIt(t *testing.T) {
 		}
 	}
 }
+
+func TestExtensionEnabled(t *testing.T) {
+	for s, want := range map[string]bool{
+		"[extensions]\nmercurial_keyring =\n":                        true,
+		"[extensions]\nmercurial_keyring = /opt/mk.py\n":             true,
+		"[extensions]\nhgext.mercurial_keyring =\n":                  true,
+		"[extensions]\nmercurial_keyring = !\n":                      false,
+		"[extensions]\nmercurial_keyring =\nmercurial_keyring = !\n": false,
+		"[ui]\nmercurial_keyring =\n":                                false,
+		"":                                                           false,
+	} {
+		if got := mustParse(t, s).ExtensionEnabled("mercurial_keyring"); got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}

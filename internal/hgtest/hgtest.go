@@ -68,3 +68,18 @@ func (c *Client) Must(dir string, args ...string) string {
 	}
 	return out
 }
+
+// RequireKeyringExtension skips the test (fails it in CI) unless hg can
+// load the mercurial_keyring extension (Debian: mercurial-keyring).
+func RequireKeyringExtension(t testing.TB) {
+	t.Helper()
+	Require(t)
+	out, err := exec.Command("hg", "--config", "extensions.mercurial_keyring=", "version", "-q").CombinedOutput()
+	if err == nil && !strings.Contains(string(out), "failed to import") && !strings.Contains(string(out), "No module") {
+		return
+	}
+	if os.Getenv(EnvRequire) == "1" {
+		t.Fatalf("%s=1 but hg cannot load mercurial_keyring (apt-get install mercurial-keyring): %v\n%s", EnvRequire, err, out)
+	}
+	t.Skip("mercurial_keyring not installed (apt-get install mercurial-keyring)")
+}
