@@ -51,14 +51,16 @@ type File struct {
 	lines []line
 }
 
-// ParseError is a line Mercurial would refuse.
+// ParseError is a line Mercurial would refuse. Its message names the
+// line but does not quote it: hgrc lines hold passwords.
 type ParseError struct {
 	Line int
-	Text string
+	// Why is Mercurial's reason in general terms.
+	Why string
 }
 
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("line %d is not valid hgrc syntax (%q); Mercurial would refuse it too, fix it by hand", e.Line, e.Text)
+	return fmt.Sprintf("line %d is not valid hgrc syntax (%s); Mercurial would refuse it too, fix it by hand", e.Line, e.Why)
 }
 
 // Parse reads an hgrc as Mercurial does.
@@ -103,7 +105,11 @@ func Parse(data []byte) (*File, error) {
 		} else if unsetRe.MatchString(l) {
 			ln.kind = kUnset
 		} else {
-			return nil, &ParseError{Line: n, Text: l}
+			why := "neither a [section], a name = value item, a comment nor %include/%unset"
+			if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+				why = "unexpected leading whitespace"
+			}
+			return nil, &ParseError{Line: n, Why: why}
 		}
 		f.lines = append(f.lines, ln)
 	}

@@ -256,3 +256,11 @@ func TestExtensionEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestParseErrorHidesTheLine(t *testing.T) {
+	_, err := Parse([]byte("[auth]\n  bb.password = hunter2\n"))
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "line 2") ||
+		!strings.Contains(err.Error(), "leading whitespace") {
+		t.Errorf("err = %v", err)
+	}
+}
