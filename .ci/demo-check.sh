@@ -38,6 +38,10 @@ check "git set up"               '^. git is set up for .* as alice; check: ok'
 check "clone happened"           "^Cloning into 'hello'\.\.\.$"
 check "clone has the commit"     '^[0-9a-f]{7,} Initial commit$'
 check "git used the helper"      'git-upload-pack +user="alice" authenticated=true +-> 200'
+if command -v hg >/dev/null; then
+  check "hg set up"              '^. hg is set up for .* as alice: .*check: ok'
+  check "hg clone happened"      'GET +/demo/hello-hg +user="alice" authenticated=true +-> 200'
+fi
 check "revoke reported"          '^. Revoked token [0-9]+ \(demo laptop\)$'
 check "demo finished"            '^## Done$'
 if grep -q 'demo FAILED' "$out"; then

@@ -30,10 +30,11 @@ func newAuthLogoutCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Use:   "logout [<name>]",
 		Short: "Forget an instance and remove its stored API token",
 		Long: `Remove an instance's API token from the OS keyring and the config file,
-and its entry from the config file, and the global git config that
-rhodecode setup-git wrote for its URL. With --revoke the API token and the
-VCS token the tool created are also revoked on the server first (through
-the web session).
+and its entry from the config file, the global git config that
+rhodecode setup-git wrote for its URL, and hg's copy of the VCS token
+with the ~/.hgrc entry that rhodecode setup-hg wrote. With --revoke the
+API token and the VCS token the tool created are also revoked on the
+server first (through the web session).
 
 In rhodecode-tools' INI file only the keys this tool added or changed are
 removed, so rhodecode-tools keeps working with what it wrote;
@@ -142,6 +143,12 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	if err := opts.git.RemoveHelper(ctx, gitconfig.Global, in.URL); err != nil {
 		fmt.Fprintf(io.ErrOut, "%s %v\n", io.WarningIcon(), err)
 	}
+	// hg and svn keep copies of the VCS token of their own (vcscopies.go).
+	for _, c := range opts.vcsCopies() {
+		if err := c.remove(ctx, in); err != nil {
+			fmt.Fprintf(io.ErrOut, "%s removing %s's copy of the VCS token: %v\n", io.WarningIcon(), c.vcs(), err)
+		}
+	}
 	if left != "" {
 		if !io.CanPrompt() {
 			termPrintf(io.ErrOut, "%s %s, made by rhodecode for %s, %s valid on the server; to revoke %s:\n", io.WarningIcon(), left, name, verb, them)
@@ -208,7 +215,7 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, cfg *rhoderc.F
 		todo := []client.AuthToken{*page.FindToken(id)}
 		keep := keptTokenIDs(cfg, name, wt.URL, id)
 		todo = append(todo, staleToolTokens(page, "token_role_api", defaultDescription(d.hostname, "", wt.Username), 0, keep)...)
-		todo = append(todo, staleToolTokens(page, "token_role_vcs", defaultDescription(d.hostname, "git", wt.Username), wt.VCSTokenID, keep)...)
+		todo = append(todo, staleToolTokens(page, "token_role_vcs", vcsDescription(&d, wt.Username), wt.VCSTokenID, keep)...)
 		for _, t := range todo {
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err

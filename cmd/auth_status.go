@@ -41,7 +41,7 @@ Tokens are masked unless --show-token is given. The status is one word
 unreachable, not-rhodecode, error), the same as "state" in --json; what
 went wrong is on standard error, one line per instance. The exit status is
 1 when any instance's API token is not OK. Piped, the columns are name,
-URL, user, storage, token, status, git, default (true/false).`,
+URL, user, storage, token, status, git, default (true/false), hg.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token`,
@@ -80,6 +80,10 @@ type instanceStatus struct {
 	// and the current repository's), uses rhodecode's credential helper
 	// for this instance.
 	GitConfigured bool `json:"git_configured"`
+	// VCS is, per client (git, hg), whether it is set up for this
+	// instance and whether its copy of the VCS token is the current one
+	// (auth_status_vcs.go).
+	VCS map[string]copyState `json:"vcs"`
 
 	token    string
 	instance rhoderc.Instance // as configured; URL above hides any userinfo
@@ -111,6 +115,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), instance: in, Username: in.Username, Storage: opts.secrets.Storage(in), Default: !envSet && cfg.DefaultInstance() == in.Name}
 		r.GitConfigured = gitURLs[in.URL]
 		vcsStatus(ctx, opts.deps, in, r)
+		vcsClientsStatus(ctx, opts.deps, in, r)
 		tok, err := opts.apiToken(ctx, in)
 		switch {
 		case errors.Is(err, keyring.ErrUnavailable):
@@ -144,7 +149,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			return err
 		}
 	} else {
-		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT")
+		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT", "HG")
 		for _, r := range rows {
 			name := r.Name
 			if r.Default && io.IsStdoutTTY() {
@@ -168,10 +173,11 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 				git = "set up, no VCS token"
 			}
 			if io.IsStdoutTTY() {
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git)
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, copyCell(r.VCS["hg"], "hg"))
 			} else {
-				// Piped: the default marker becomes a column of its own.
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default))
+				// Piped: the default marker becomes a column of its own;
+				// later columns (hg) go after it, so scripts keep theirs.
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"))
 			}
 		}
 		if err := tp.render(); err != nil {

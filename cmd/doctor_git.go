@@ -44,7 +44,7 @@ func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) 
 		// Without the API no repository can be found to try it on.
 		d.add("VCS token", checkWarn, "not checked: the API token does not work", "fix the API token first")
 	default:
-		verified := verifyVCSToken(ctx, d.deps, in, tok, false)
+		verified := verifyVCSToken(ctx, d.deps, in, tok, false, "git")
 		status, fix := checkOK, ""
 		switch {
 		case strings.HasPrefix(verified, "skipped"):

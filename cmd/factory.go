@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -51,16 +50,6 @@ type Factory struct {
 	Executable func() (string, error)
 }
 
-// executable resolves symlinks so the path in git config survives a
-// package manager swapping the link.
-func executable() (string, error) {
-	p, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	return filepath.EvalSymlinks(p)
-}
-
 // NewDefaultFactory returns the wiring used by the real binary.
 func NewDefaultFactory(ios *iostreams.IOStreams, getenv func(string) string, home func() (string, error), build BuildInfo) *Factory {
 	return &Factory{
@@ -73,7 +62,7 @@ func NewDefaultFactory(ios *iostreams.IOStreams, getenv func(string) string, hom
 		Now:         time.Now,
 		Hostname:    os.Hostname,
 		Git:         gitconfig.Run,
-		Executable:  executable,
+		Executable:  func() (string, error) { return executable(getenv("PATH")) },
 	}
 }
 

@@ -35,6 +35,24 @@ func unknownUsername(name string) error {
 	return authRequiredf("the RhodeCode user name of %q is not known; log in again with: rhodecode auth login -i %s --username NAME", name, name)
 }
 
+// knowUsername fills in in.Username for an instance from rhodecode-tools'
+// INI file, which has only the API token: it says who the user is (the VCS
+// clients and the web login need the name). Without an API token the
+// name stays unknown and the caller says what to do.
+func (d *deps) knowUsername(ctx context.Context, in *rhoderc.Instance) error {
+	if in.Username != "" {
+		return nil
+	}
+	api, err := d.apiToken(ctx, *in)
+	switch {
+	case err == nil:
+		return d.learnUsername(ctx, in, api, false)
+	case errors.Is(err, errAuthRequired):
+		return nil
+	}
+	return err
+}
+
 // learnUsername fills in in.Username when the config file does not record
 // it, as for an instance from rhodecode-tools' INI file (api_host and
 // api_key only): get_user with the instance's API token tells. Unless the

@@ -33,6 +33,10 @@ ENVIRONMENT
   NO_COLOR             set (to anything): no colour in the status marks on stderr
   CLICOLOR             0: no colour (as TERM=dumb)
   CLICOLOR_FORCE       set and not 0: colour even when stderr is not a terminal
+  PATH                 setup-git writes the helper's path as found on PATH
+                       when it is this binary (so package upgrades keep it)
+  XDG_CONFIG_HOME      setup-hg keeps hg's token file in
+                       $XDG_CONFIG_HOME/rhodecode/hg (default ~/.config)
 
 EXIT STATUS
   0    success
@@ -91,6 +95,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
 		newSetupGitCmd(f, g),
+		newSetupHgCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
@@ -197,57 +196,15 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 // setupOne makes sure the instance has a working VCS token and writes git
 // config for it.
 func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, scope, exe string) (gitSetupResult, error) {
-	io := opts.io
-	if in.Username == "" {
-		// An instance from rhodecode-tools' INI file: its API token says
-		// who the user is (git and the web login need the name).
-		api, err := opts.apiToken(ctx, in)
-		switch {
-		case err == nil:
-			if err := opts.learnUsername(ctx, &in, api, false); err != nil {
-				return gitSetupResult{Instance: in.Name, URL: in.URL}, err
-			}
-		case !errors.Is(err, errAuthRequired):
-			return gitSetupResult{Instance: in.Name, URL: in.URL}, err
-		}
+	if err := opts.knowUsername(ctx, &in); err != nil {
+		return gitSetupResult{Instance: in.Name, URL: in.URL}, err
 	}
 	r := gitSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username}
-	token, expires, err := managedVCSToken(ctx, opts.secrets, in)
-	if err != nil && !errors.Is(err, errNoVCSToken) {
+	token, created, err := ensureVCSToken(ctx, opts.deps, &opts.sf, in, opts.WithToken, opts.minutes)
+	if err != nil {
 		return r, err
 	}
-	if expires > 0 && expires <= opts.now().Unix() {
-		token = "" // expired: make a new one, as the helper's hint promised
-	}
-	if opts.WithToken {
-		b, err := io.ReadAllIn(maxTokenInput)
-		if err != nil {
-			return r, err
-		}
-		token = strings.TrimSpace(string(b))
-		if token == "" || strings.ContainsAny(token, " \t\r\n") {
-			return r, usageErrorf("expected one VCS token on standard input")
-		}
-		if err := storeVCSToken(ctx, opts.secrets, in, token, 0, -1); err != nil {
-			return r, err
-		}
-	} else if token == "" {
-		wt := &webTarget{Instance: in}
-		if in.Username == "" {
-			return r, unknownUsername(in.Name)
-		}
-		var created *client.AuthToken
-		err := opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
-			var err error
-			created, token, err = createAndReveal(ctx, ws, "token_role_vcs", defaultDescription(opts.hostname, "git", in.Username), opts.minutes)
-			return err
-		})
-		if err != nil {
-			return r, fmt.Errorf("creating a VCS token for %q: %w", in.Name, err)
-		}
-		if err := storeVCSToken(ctx, opts.secrets, in, token, created.ID, expiryUnix(created)); err != nil {
-			return r, err
-		}
+	if created != nil {
 		r.TokenID, r.Created = created.ID, true
 	}
 	if r.TokenID == 0 {
@@ -262,12 +219,7 @@ func setupOne(ctx context.Context, opts *setupGitOptions, in rhoderc.Instance, s
 	r.Configured = true
 	// A token this tool just minted has role vcs and is fresh: a 401 then
 	// points at the server's auth plugins.
-	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created)
-	if r.Created && (strings.HasPrefix(r.Verified, "ok") || strings.HasPrefix(r.Verified, "skipped")) {
-		// The new token is in place (and works, where that can be
-		// checked): revoke the ones the tool made before for this user on
-		// this machine.
-		retireOldVCSTokens(ctx, opts.deps, &opts.sf, in, "git", r.TokenID)
-	}
+	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created, "git")
+	retireAfterMint(ctx, opts.deps, &opts.sf, in, r.TokenID, r.Created, r.Verified)
 	return r, nil
 }

@@ -112,7 +112,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			}
 		}
 		if isVCS && !wt.ephemeral {
-			if err := storeVCSToken(ctx, opts.secrets, wt.Instance, secret, created.ID, expiryUnix(created)); err != nil {
+			if err := opts.storeVCSToken(ctx, wt.Instance, secret, created.ID, expiryUnix(created)); err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new VCS token failed, token %d was kept: %w", old.ID, err)
 			}

@@ -154,14 +154,14 @@ func retireOldToolTokens(ctx context.Context, io *iostreams.IOStreams, ws *clien
 // retireOldVCSTokens revokes, through the web session, the VCS tokens the
 // tool made before for in's user on this machine (retireOldToolTokens),
 // keeping newID. kind is the VCS word in their description.
-func retireOldVCSTokens(ctx context.Context, d *deps, sf *sessionFlags, in rhoderc.Instance, kind string, newID int) {
+func retireOldVCSTokens(ctx context.Context, d *deps, sf *sessionFlags, in rhoderc.Instance, newID int) {
 	cfg, err := d.cfg.load()
 	if err != nil {
 		return // without it, another instance's tokens cannot be told apart
 	}
 	keep := keptTokenIDs(cfg, in.Name, in.URL, newID)
 	err = d.sessions.with(ctx, &webTarget{Instance: in}, sf, func(ws *client.WebSession) error {
-		retireOldToolTokens(ctx, d.io, ws, in.Name, "token_role_vcs", defaultDescription(d.hostname, kind, in.Username), in.VCSTokenID, keep, "VCS token")
+		retireOldToolTokens(ctx, d.io, ws, in.Name, "token_role_vcs", vcsDescription(d, in.Username), in.VCSTokenID, keep, "VCS token")
 		return nil
 	})
 	if err != nil {

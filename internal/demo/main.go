@@ -40,6 +40,7 @@ const (
 	demoUser     = "alice"
 	demoPassword = "wonderland" // throw-away: only ever used against the fake
 	demoRepo     = "demo/hello"
+	demoHgRepo   = "demo/hello-hg" // served when hg is installed
 	demoTokenDes = "demo laptop"
 )
 
@@ -112,12 +113,13 @@ type demo struct {
 	verbose bool
 	keep    bool
 
-	tmp  string // everything lives below here
-	bin  string // tmp/bin/rhodecode
-	home string // tmp/home, the throw-away HOME
-	work string // tmp/work, the current directory of every command
-	env  []string
-	srv  *fakerc.Server
+	tmp   string // everything lives below here
+	bin   string // tmp/bin/rhodecode
+	home  string // tmp/home, the throw-away HOME
+	work  string // tmp/work, the current directory of every command
+	env   []string
+	srv   *fakerc.Server
+	hasHg bool // hg is installed: step 7b clones with it
 }
 
 func (d *demo) run(ctx context.Context) error {
@@ -232,6 +234,25 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
+	// 7b. Mercurial, when hg is installed: the same VCS token.
+	if d.hasHg {
+		p.heading("7b. Mercurial: setup-hg, then hg clone with the same VCS token")
+		p.text("setup-hg writes an [auth] entry for this server into ~/.hgrc that includes a",
+			"0600 token file with the VCS token from step 6; hg has no credential helper.")
+		if _, err := d.rc(ctx, "", "", "setup-hg"); err != nil {
+			return err
+		}
+		if d.verbose {
+			d.showFile("~/.hgrc", filepath.Join(d.home, ".hgrc"))
+		}
+		if _, err := d.hg(ctx, "clone", url+"/"+demoHgRepo); err != nil {
+			return err
+		}
+		if _, err := os.Stat(filepath.Join(d.work, "hello-hg", "README.md")); err != nil {
+			return fmt.Errorf("the hg clone has no README.md: %v", err)
+		}
+	}
+
 	// 8. Revoke the token from step 4.
 	p.heading("8. Revoke the token from step 4 (id " + id + ")")
 	if _, err := d.rc(ctx, "", "", "token", "revoke", id, "--yes"); err != nil {
@@ -274,6 +295,13 @@ func (d *demo) startServer() (err error) {
 			"README.md": "# hello\n\nA repository on the fake RhodeCode server of the rhodecode demo.\n",
 		})
 		d.srv.GrantRepo(demoUser, demoRepo, "write")
+		if _, err := exec.LookPath("hg"); err == nil {
+			d.hasHg = true
+			d.srv.SeedHgRepo(demoHgRepo, map[string]string{
+				"README.md": "# hello\n\nA Mercurial repository on the fake RhodeCode server.\n",
+			})
+			d.srv.GrantRepo(demoUser, demoHgRepo, "write")
+		}
 	})
 }
 
@@ -306,6 +334,7 @@ func (d *demo) closing(id string) {
 		"  6. setup-git created a second VCS token for git, stored it like the API token",
 		"     and pointed git's credential helper for this server at rhodecode.",
 		"  7. git clone got its username and token from `rhodecode credential-helper`.",
+		"  7b. (with hg installed) setup-hg gave hg the same VCS token through ~/.hgrc.",
 		"  8-9. token revoke deleted token "+id+" on the server.",
 		"")
 	where := "They are deleted now (run with -keep to keep them)."
@@ -349,7 +378,7 @@ func (d *demo) cleanEnv() []string {
 		switch {
 		case name == "HOME", name == "RHODERC", name == "XDG_CONFIG_HOME",
 			name == "DBUS_SESSION_BUS_ADDRESS", name == "SSH_ASKPASS", name == "PATH",
-			strings.HasPrefix(name, "RHODECODE_"), strings.HasPrefix(name, "GIT_"):
+			strings.HasPrefix(name, "RHODECODE_"), strings.HasPrefix(name, "GIT_"), strings.HasPrefix(name, "HG"):
 			continue
 		}
 		env = append(env, kv)
@@ -361,6 +390,7 @@ func (d *demo) cleanEnv() []string {
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_ASKPASS=", "SSH_ASKPASS=", // never a GUI password dialog
+		"HGRCPATH="+filepath.Join(d.home, ".hgrc"), "HGPLAIN=1", // hg reads only the demo's ~/.hgrc
 	)
 }
 

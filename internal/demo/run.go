@@ -40,6 +40,16 @@ func (d *demo) git(ctx context.Context, args ...string) (string, error) {
 	return d.runCmd(ctx, cmd, "git "+shellJoin(args), "")
 }
 
+// hg runs hg in the work directory with the demo's environment, never
+// prompting.
+func (d *demo) hg(ctx context.Context, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "hg", append([]string{"--noninteractive"}, args...)...)
+	cmd.Dir, cmd.Env = d.work, d.env
+	return d.runCmd(ctx, cmd, "hg "+shellJoin(args), "")
+}
+
 // runCmd prints "$ shown", runs cmd (made with ctx) with stdin (none when
 // ""), streams its output as it comes and returns it. A non-zero exit is
 // an error.

@@ -67,6 +67,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// before the web application sees them.
 	if rel == "/_admin/api" {
 		s.serveAPI(w, r)
+	} else if isHgRequest(r, rel) { // vcs.backends order: hg, git, svn
+		s.serveHg(w, r, rel)
 	} else if m := gitProtoPat.FindStringSubmatch(rel); m != nil {
 		s.serveGit(w, r, rel, m)
 	} else if isSVNRequest(r, rel) {

@@ -212,6 +212,7 @@ type Server struct {
 	web         webState            // sessions, web and git state (web.go, git.go)
 	vcsRealm    string              // rhodecode_realm; "" means DefaultVCSRealm (vcsgate.go)
 	svn         map[int]*svnBackend // repository id → its Apache (svn.go)
+	hg          hgState             // Mercurial repositories and their hg serve (hg.go)
 	// apiLagAbove > 0 hides tokens with a higher id from the API; see
 	// SetAPIReplicaLag.
 	apiLagAbove int

@@ -1,0 +1,127 @@
+package cmd
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/hgrc"
+	"github.com/rhodecode-cli/rhodecode/internal/secret"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+)
+
+// Mercurial reads credentials from [auth] entries in its config. The
+// tool writes, per instance, an entry named rhodecode_<instance> with
+// prefix, username and schemes into ~/.hgrc (or .hg/hgrc), and a
+// %include of a 0600 file it owns that holds the entry's password (the
+// VCS token): $XDG_CONFIG_HOME/rhodecode/hg/<instance>.rc, by default
+// ~/.config/rhodecode/hg/<instance>.rc. ~/.hgrc itself never holds the
+// token. Mercurial ignores an %include of a missing file.
+//
+// When the mercurial_keyring extension is enabled (in the hgrc written or
+// ~/.hgrc) and the instance keeps its secrets in the OS keyring, the
+// token goes where that extension looks instead (mercurial_keyring.py,
+// PasswordStore): service "Mercurial", user "<username>@@<password url>",
+// where the password url is the entry's prefix with the request's scheme,
+// i.e. the prefix itself. The entry then has no %include.
+
+// hgKeyringService is mercurial_keyring's KEYRING_SERVICE.
+const hgKeyringService = "Mercurial"
+
+// hgEntry names the instance's [auth] entry; hg splits keys at the last
+// dot, and people read it, so only letters, digits, - and _ stay.
+func hgEntry(in rhoderc.Instance) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, strings.Trim(in.Name, "()"))
+	return "rhodecode_" + name
+}
+
+// hgTokenFile is where the instance's token file lives.
+func (d *deps) hgTokenFile(in rhoderc.Instance) (string, error) {
+	dir := d.getenv("XDG_CONFIG_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := d.cfg.home()
+		if err != nil {
+			return "", fmt.Errorf("finding your home directory for hg's token file: %w", err)
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "rhodecode", "hg", strings.TrimPrefix(hgEntry(in), "rhodecode_")+".rc"), nil
+}
+
+// hgUserConfig is the hgrc setup-hg writes without --local: ~/.hgrc.
+func (d *deps) hgUserConfig() (string, error) {
+	home, err := d.cfg.home()
+	if err != nil {
+		return "", fmt.Errorf("finding your home directory for ~/.hgrc: %w", err)
+	}
+	return filepath.Join(home, ".hgrc"), nil
+}
+
+// hgAuthAttrs is the instance's [auth] entry: the URL with its path as
+// the prefix (a trailing slash, so /rc does not match /rcx), the exact
+// user name, and the scheme.
+func hgAuthAttrs(in rhoderc.Instance, username string) ([]hgrc.Attr, error) {
+	u, err := url.Parse(in.URL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("instance %q: bad URL %q", in.Name, secret.StripUserinfo(in.URL))
+	}
+	u.User = nil
+	prefix := strings.TrimSuffix(u.String(), "/") + "/"
+	if username == "" || strings.ContainsAny(username, "\r\n") {
+		return nil, unknownUsername(in.Name)
+	}
+	return []hgrc.Attr{{Name: "prefix", Value: prefix}, {Name: "username", Value: username}, {Name: "schemes", Value: u.Scheme}}, nil
+}
+
+// hgKeyringAccount is mercurial_keyring's key for the entry's password.
+func hgKeyringAccount(in rhoderc.Instance) (string, bool) {
+	attrs, err := hgAuthAttrs(in, in.Username)
+	if err != nil {
+		return "", false
+	}
+	return in.Username + "@@" + attrs[0].Value, true
+}
+
+// keyringMode says whether the token for the hgrc at path goes into the
+// OS keyring for mercurial_keyring rather than into the token file.
+func (c hgCopy) keyringMode(in rhoderc.Instance, path string) bool {
+	if c.d.secrets.Storage(in) != rhoderc.StorageKeyring {
+		return false
+	}
+	paths := []string{path}
+	if user, err := c.d.hgUserConfig(); err == nil && user != path {
+		paths = append(paths, user)
+	}
+	for _, p := range paths {
+		if f, err := hgrc.Load(p); err == nil && f.ExtensionEnabled("mercurial_keyring") {
+			return true
+		}
+	}
+	return false
+}
+
+// hgRepoConfig is the .hg/hgrc of the Mercurial repository around the
+// working directory, "" outside of one.
+func hgRepoConfig() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if fi, err := os.Stat(filepath.Join(dir, ".hg")); err == nil && fi.IsDir() {
+			return filepath.Join(dir, ".hg", "hgrc")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
