@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rhodecode-cli/rhodecode/client"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -49,17 +50,28 @@ func (d *deps) userTarget(ctx context.Context, name string) (*webTarget, error) 
 		return nil, err
 	}
 	u, err := c.GetUserByName(ctx, name)
+	shown := termtext.Sanitize(name)
 	switch {
 	case errors.Is(err, client.ErrNotSuperAdmin):
-		return nil, fmt.Errorf("--user %s needs super-admin rights, which %s does not have on %q: %w", name, wt.Username, wt.Name, err)
+		return nil, &userError{fmt.Sprintf("--user %s: only super-admins can manage another user's tokens, and %s is not one on %q", shown, wt.Username, wt.Name), err}
 	case errors.Is(err, client.ErrNoSuchUser):
-		return nil, fmt.Errorf("--user %s: %w (user names are exact, as in Admin → Users)", name, err)
+		return nil, &userError{fmt.Sprintf("--user %s: there is no user %s on %q (user names are exact, as in Admin → Users)", shown, shown, wt.Name), err}
 	case err != nil:
 		return nil, err
 	}
 	wt.user = &tokenUser{ID: u.UserID, Username: u.Username}
 	return wt, nil
 }
+
+// userError is a --user refusal in the command's words; it still matches
+// what the client returned (errors.Is), and so keeps its exit code.
+type userError struct {
+	msg string
+	err error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
 
 // managedUserID is the user id the web session's token pages belong to:
 // 0 for the caller's own (My Account).

@@ -243,8 +243,8 @@ func TestTokenUserRefused(t *testing.T) {
 			// alice is no super-admin.
 			e := newTestEnv(t)
 			passwordLoginEnv(t, e, srv)
-			check(e, "ci-bot", `--user ci-bot needs super-admin rights, which alice does not have on "work"`)
-			check(e, "root", `--user root needs super-admin rights`)
+			check(e, "ci-bot", `rhodecode: --user ci-bot: only super-admins can manage another user's tokens, and alice is not one on "work"`+"\n")
+			check(e, "root", `--user root: only super-admins can manage another user's tokens`)
 			// Naming herself is her own list.
 			if r := e.mustRun("token", "list", "--user", "alice"); !strings.Contains(r.stdout, "CI runner <main>") {
 				t.Errorf("--user alice by alice: %q", r.stdout)
@@ -255,7 +255,7 @@ func TestTokenUserRefused(t *testing.T) {
 			a.stdin = "rootpw\n"
 			a.mustRun("auth", "login", "--url", srv.URL, "--username", "root", "--password-stdin", "--name", "work")
 			a.stdin = ""
-			check(a, "nobody", "--user nobody: "+srv.Host()+" has no user nobody")
+			check(a, "nobody", `rhodecode: --user nobody: there is no user nobody on "work" (user names are exact, as in Admin → Users)`+"\n")
 		})
 	}
 }
