@@ -184,6 +184,15 @@ func TestTokenUserAdmin(t *testing.T) {
 				t.Error("the admin's VCS token for git was replaced")
 			}
 
+			// Next month's run names the token by its description, which
+			// the rotation kept (README, Scripting).
+			e.mustRun("token", "rotate", "--user", "ci-bot", "deploy", "--lifetime", "30d", "--json")
+			bot = srv.Tokens("ci-bot")
+			if last := bot[len(bot)-1]; slices.Contains(idsOf(bot), newVCS.ID) || last.Description != "deploy" {
+				t.Errorf("second rotate by description: bot has %v", idsOf(bot))
+			}
+			unchanged("second cron rotate")
+
 			// No API token: the user cannot be looked up (exit 4).
 			e.mustRun("token", "revoke", readTokenID(t, e), "--yes")
 			if r := e.run("token", "list", "--user", "ci-bot"); r.code != 4 || !strings.Contains(r.stderr, "needs the API token") {
