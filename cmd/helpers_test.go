@@ -31,6 +31,8 @@ type testEnv struct {
 	secrets secretStore
 	tty     bool
 	stdin   string
+	// now, when set, is the commands' clock (else testNow's date).
+	now func() time.Time
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -76,6 +78,9 @@ func (e *testEnv) run(args ...string) result {
 			return runGitEnv(ctx, e.gitEnv(), args...)
 		},
 		Executable: func() (string, error) { return testBinary(e.t), nil },
+	}
+	if e.now != nil {
+		f.Now = e.now
 	}
 	code := Main(e.t.Context(), args, f)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
