@@ -47,18 +47,13 @@ went wrong is on standard error, one line per instance. The exit status is
 URL, user, storage, token, status, git, default (true/false), and the API
 token's expiry (RFC 3339, never, unknown or -).
 
-EXPIRES is when the API token expires, and the GIT column says when the
-managed VCS token does: as recorded when the tool made them (a password
-login, setup-git, token rotate), so --offline shows them too. An API token
-pasted with --with-token has an unknown expiry. In --json,
-api_token_expires and vcs_token_expires are RFC 3339, or null for never
-and unknown.
-
---fail-if-expiring DUR is a gate for CI: when a token the tool uses (an
-API token or a managed VCS token) expires within DUR (7d, 2w, 12h; as
---lifetime takes it) or has expired, it names the token, its instance and
-the command that renews it on standard error, and exits with status 5.
-Tokens of unknown expiry do not trip it.`,
+EXPIRES (the API token) and the GIT column (the VCS token) show expiries
+as recorded when the tool made the tokens, so --offline has them too; a
+token pasted with --with-token has an unknown one. --json: RFC 3339, null
+for never and unknown. --fail-if-expiring DUR (7d, 12h: as --lifetime) is
+a CI gate: if a token the tool uses expires within DUR or has expired, it
+names it, its instance and the command that renews it on standard error,
+and exits with status 5. Unknown expiries do not trip it.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token
