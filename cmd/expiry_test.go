@@ -62,6 +62,13 @@ func TestExpiryRecordedAtLogin(t *testing.T) {
 		t.Errorf("after rotate: token_expires %v", time.Unix(labIn.TokenExpires, 0).UTC())
 	}
 
+	// Revoking the tool's own API token forgets its expiry with it.
+	workIn, _ := cfg.Instance("work")
+	e.mustRun("token", "revoke", "-i", "work", itoa(workIn.TokenID), "--yes")
+	if v, ok := readConfig(t, e).InstanceValue("work", rhoderc.KeyTokenExpires); ok {
+		t.Errorf("token_expires = %q after revoking the API token", v)
+	}
+
 	// A pasted token's expiry is unknown: the old value goes.
 	e.stdin = lab.AddToken("alice", fakerc.RoleAPI, "pasted", -1).Secret + "\n"
 	e.mustRun("auth", "login", "--url", lab.URL, "--name", "lab", "--with-token")
