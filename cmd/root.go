@@ -37,6 +37,8 @@ ENVIRONMENT
                        when it is this binary (so package upgrades keep it)
   XDG_CONFIG_HOME      setup-hg keeps hg's token file in
                        $XDG_CONFIG_HOME/rhodecode/hg (default ~/.config)
+  XDG_STATE_HOME       where the day of the last token-expiry warning is kept
+                       ($XDG_STATE_HOME/rhodecode/; default ~/.local/state)
 
 EXIT STATUS
   0    success
@@ -44,10 +46,18 @@ EXIT STATUS
   2    usage error
   3    server unreachable, or not a RhodeCode server
   4    authentication required or rejected (not logged in, token invalid or expired)
+  5    auth status --fail-if-expiring: a token expires within the given time
   130  interrupted`
 
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root, _ := newRootCmd(f)
+	return root
+}
+
+// newRootCmd builds the tree and returns the global options its flags
+// fill in, for what Main does after the command (the expiry warning).
+func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{}
 	showVersion := false
 	root := &cobra.Command{
@@ -104,5 +114,5 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	// Our own completion command has examples and exits 2 on a bad shell.
 	root.CompletionOptions.DisableDefaultCmd = true
 	checkHelpTopics(root)
-	return root
+	return root, g
 }

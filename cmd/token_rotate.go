@@ -107,7 +107,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if isOwn && !wt.ephemeral {
 			// Store the replacement before the old token dies, so the tool
 			// is never left holding a revoked token.
-			err := opts.secrets.Save(ctx, wt.Instance, secrets.APIToken, secret, func(e *rhoderc.Instance) { e.TokenID = created.ID })
+			err := opts.secrets.Save(ctx, wt.Instance, secrets.APIToken, secret, func(e *rhoderc.Instance) { e.TokenID, e.TokenExpires = created.ID, expiryUnix(created) })
 			if err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)

@@ -59,6 +59,7 @@ const (
 	KeyUsername         = "username"
 	KeyRepoDir          = "repo_dir"
 	KeyTokenID          = "token_id"
+	KeyTokenExpires     = "token_expires"
 	KeySessionCookie    = "session_cookie"
 	KeyVCSToken         = "vcs_token"
 	KeyVCSTokenID       = "vcs_token_id"
@@ -80,6 +81,9 @@ type Instance struct {
 
 	// TokenID is the server id of the tool's API token, 0 when unknown.
 	TokenID int
+	// TokenExpires is the API token's expiry in unix seconds, -1 for
+	// never, 0 when unknown (a token pasted with --with-token).
+	TokenExpires int64
 	// SessionCookie is the web session of the token commands.
 	SessionCookie string
 	// VCSToken is the managed VCS token that git gets.
@@ -326,6 +330,7 @@ func (f *File) instance(name string) Instance {
 		Token:            v(KeyToken),
 		RepoDir:          v(KeyRepoDir),
 		TokenID:          int(n(KeyTokenID)),
+		TokenExpires:     n(KeyTokenExpires),
 		SessionCookie:    v(KeySessionCookie),
 		VCSToken:         v(KeyVCSToken),
 		VCSTokenID:       int(n(KeyVCSTokenID)),
@@ -337,7 +342,7 @@ func (f *File) instance(name string) Instance {
 
 // fields lists an instance's keys with their values as written, in the
 // order a new entry gets them; "" means the key is absent.
-func (in Instance) fields() [12]struct{ k, v string } {
+func (in Instance) fields() [13]struct{ k, v string } {
 	num := func(n int64) string {
 		if n == 0 {
 			return ""
@@ -355,6 +360,7 @@ func (in Instance) fields() [12]struct{ k, v string } {
 		{KeyStorage, in.Storage},
 		{KeyRepoDir, in.RepoDir},
 		{KeyTokenID, num(int64(in.TokenID))},
+		{KeyTokenExpires, num(in.TokenExpires)},
 		{KeySessionCookie, in.SessionCookie},
 		{KeyVCSToken, in.VCSToken},
 		{KeyVCSTokenID, num(int64(in.VCSTokenID))},
@@ -408,6 +414,7 @@ func (f *File) SetInstance(in Instance) {
 // SetInstance rewrites a key only when that value changes.
 var typedKeys = map[string]func(string) string{
 	KeyTokenID:          canonInt,
+	KeyTokenExpires:     canonInt,
 	KeyVCSTokenID:       canonInt,
 	KeyVCSTokenExpires:  canonInt,
 	KeyVCSTokenRejected: func(s string) string { return strconv.FormatBool(s == "true") },
