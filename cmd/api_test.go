@@ -93,8 +93,8 @@ func TestAPIArguments(t *testing.T) {
 		"n": 12.0, "f": -2500.0, "t": true, "fa": false, "z": nil,
 		"hex": "0x10", "word": "hello",
 		"arr": []any{1.0, "a"}, "obj": map[string]any{"a": map[string]any{"b": nil}},
-		"file": "# notes\nline 2\n",
-		"l":    []any{1.0, "two"},
+		"file":   "# notes\nline 2\n",
+		"l":      []any{1.0, "two"},
 		"repoid": "team/app", "colon": "a:b",
 	}
 	if got := lastArgs(t, srv); !reflect.DeepEqual(got, want) {
