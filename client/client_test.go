@@ -741,3 +741,20 @@ func TestCallRaw(t *testing.T) {
 		t.Errorf("HTML page: %v, %v", r, err)
 	}
 }
+
+// A deprecated method's warning is handed to the caller.
+func TestCallRawDeprecation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 1, "result": {"ip": "10.0.0.1"}, "error": null, "DEPRECATION_WARNING": "DEPRECATED METHOD Please use method `+"`get_ip`"+` instead."}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, strings.Repeat("ab", 20), Options{})
+	r, err := c.CallRaw(t.Context(), "show_ip", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Deprecation != "DEPRECATED METHOD Please use method `get_ip` instead." || string(r.Result) != `{"ip": "10.0.0.1"}` {
+		t.Errorf("reply %+v", r)
+	}
+}

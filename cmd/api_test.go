@@ -2,6 +2,9 @@ package cmd
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -272,5 +275,25 @@ func TestAPIMethodCompletion(t *testing.T) {
 		if _, ok := apiMethods[m]; !ok {
 			t.Errorf("method %s of the fake is not in apiMethods", m)
 		}
+	}
+}
+
+// A deprecated method (RhodeCode adds DEPRECATION_WARNING to the answer)
+// works, and the warning goes to stderr, not into the result.
+func TestAPIDeprecatedMethod(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID int `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": %d, "result": {"server_ip_addr": "10.0.0.1"}, "error": null, "DEPRECATION_WARNING": "DEPRECATED METHOD Please use method `+"`get_ip`"+` instead."}`, req.ID)
+	}))
+	defer srv.Close()
+	e := newTestEnv(t)
+	e.env["RHODECODE_HOST"], e.env["RHODECODE_TOKEN"] = srv.URL, strings.Repeat("ab", 20)
+	r := e.mustRun("api", "show_ip")
+	if r.stdout != `{"server_ip_addr":"10.0.0.1"}`+"\n" || !strings.Contains(r.stderr, "show_ip: DEPRECATED METHOD Please use method `get_ip` instead.") {
+		t.Errorf("stdout %q\nstderr %q", r.stdout, r.stderr)
 	}
 }

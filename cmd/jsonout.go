@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 
@@ -44,18 +45,34 @@ func setupFilter(ctx context.Context, ios *iostreams.IOStreams, g *globalOptions
 // terminal they are sanitised line by line, since they hold server text.
 // Other --jq results print as JSON, indented on a terminal and one per
 // line when piped, with controls escaped as in writeJSON.
+//
+// The command has done its work by now (a token created or rotated), so
+// a filter that fails at run time must not lose its result: the
+// unfiltered document is printed instead, and the error says so.
 func (fo *filterOut) write(v any) error {
 	val, err := jsonfilter.Value(v)
 	if err != nil {
 		return err
 	}
+	var out strings.Builder
+	if err := fo.run(&out, val); err != nil {
+		if werr := encodeJSON(fo.Writer, v, "  "); werr != nil {
+			return werr
+		}
+		return fmt.Errorf("%w; the JSON it was given is printed instead", err)
+	}
+	_, err = io.WriteString(fo.Writer, out.String())
+	return err
+}
+
+func (fo *filterOut) run(out *strings.Builder, val any) error {
 	if fo.filter.IsTemplate() {
 		var b strings.Builder
 		if err := fo.filter.Execute(&b, val, fo.tty); err != nil {
 			return err
 		}
-		_, err := io.WriteString(fo.Writer, fo.text(b.String()))
-		return err
+		out.WriteString(fo.text(b.String()))
+		return nil
 	}
 	indent := ""
 	if fo.tty {
@@ -63,10 +80,10 @@ func (fo *filterOut) write(v any) error {
 	}
 	return fo.filter.Query(fo.ctx, val, func(r any) error {
 		if s, ok := r.(string); ok {
-			_, err := io.WriteString(fo.Writer, fo.text(s)+"\n")
-			return err
+			out.WriteString(fo.text(s) + "\n")
+			return nil
 		}
-		return encodeJSON(fo.Writer, r, indent)
+		return encodeJSON(out, r, indent)
 	})
 }
 

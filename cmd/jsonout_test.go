@@ -124,3 +124,30 @@ func TestWriteJSONUnfiltered(t *testing.T) {
 		t.Errorf("writeJSON = %q; want %q", b.String(), want)
 	}
 }
+
+// A filter that fails at run time comes after the command's work: the
+// secret of the token just created is printed all the same (the
+// unfiltered document), with exit 1 and a line that says why.
+func TestJQRuntimeErrorLosesNothing(t *testing.T) {
+	srv := fakeTokenServer(t, "4.27.0")
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv)
+	for _, args := range [][]string{
+		{"--jq", ".token, (.id + \"x\")"},
+		{"--template", "{{.token}} {{index .id 3}}"},
+	} {
+		before := len(srv.Tokens("alice"))
+		r := e.run(append([]string{"token", "create", "--role", "vcs", "--description", "lost?"}, args...)...)
+		toks := srv.Tokens("alice")
+		if len(toks) != before+1 {
+			t.Fatalf("%q: no token was created: %s", args, r.stderr)
+		}
+		secret := toks[len(toks)-1].Secret
+		if r.code != ExitError || !strings.Contains(r.stderr, "the JSON it was given is printed instead") {
+			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		if strings.Count(r.stdout, secret) != 1 || !strings.HasPrefix(r.stdout, "{\n") || !strings.Contains(r.stdout, `"token": "`+secret+`"`) {
+			t.Errorf("%q: stdout is not the whole document, once: %q", args, r.stdout)
+		}
+	}
+}
