@@ -33,6 +33,7 @@ type ptyRun struct {
 	before *term.State
 	cmd    *exec.Cmd
 	exited chan struct{}
+	read   chan struct{} // closed when everything shown has been read
 
 	mu  sync.Mutex
 	out bytes.Buffer
@@ -64,8 +65,9 @@ func startOnPTY(t *testing.T, env []string, args ...string) *ptyRun {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &ptyRun{t: t, ptmx: ptmx, tty: tty, before: before, cmd: c, exited: make(chan struct{})}
+	p := &ptyRun{t: t, ptmx: ptmx, tty: tty, before: before, cmd: c, exited: make(chan struct{}), read: make(chan struct{})}
 	go func() {
+		defer close(p.read)
 		buf := make([]byte, 4096)
 		for {
 			n, err := ptmx.Read(buf)
@@ -133,10 +135,17 @@ func (p *ptyRun) exit() int {
 	case <-time.After(ptyTimeout):
 		p.t.Fatalf("still running %v after the last key; screen:\n%s", ptyTimeout, p.output())
 	}
-	time.Sleep(50 * time.Millisecond) // the last output
 	after, err := term.GetState(int(p.tty.Fd()))
 	if err != nil {
 		p.t.Fatal(err)
+	}
+	// With the program's side closed, reading the terminal's side ends
+	// (EIO) once all the program wrote has been read: the screen is whole.
+	p.tty.Close()
+	select {
+	case <-p.read:
+	case <-time.After(ptyTimeout):
+		p.t.Fatalf("the screen did not end after the program did:\n%s", p.output())
 	}
 	if !reflect.DeepEqual(after, p.before) {
 		p.t.Errorf("terminal modes changed by the run:\nbefore %+v\nafter  %+v", p.before, after)

@@ -18,6 +18,7 @@ type tokenListOptions struct {
 	Role    string
 	Expired bool
 	Active  bool
+	User    string // --user: another user's tokens
 }
 
 func newTokenListCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -57,12 +58,13 @@ RhodeCode's constant (token_role_vcs), role_name the name --role takes.`,
 	c.MarkFlagsMutuallyExclusive("expired", "active")
 	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(client.RoleNames(), cobra.ShellCompDirectiveNoFileComp))
 	addSessionFlags(c, &opts.sf)
+	addUserFlag(c, &opts.User)
 	return c
 }
 
 func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 	io := opts.io
-	wt, err := opts.webTarget(ctx)
+	wt, err := opts.userTarget(ctx, opts.User)
 	if err != nil {
 		return err
 	}
@@ -102,7 +104,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 		switch {
 		case t.ID == own:
 			note = "used by rhodecode"
-		case t.ID == wt.VCSTokenID && wt.VCSTokenID != 0:
+		case t.ID == wt.vcsTokenID() && wt.vcsTokenID() != 0:
 			note = "used by git via rhodecode"
 		}
 		if tty {

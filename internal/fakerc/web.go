@@ -174,6 +174,9 @@ func (s *Server) webRoute(rel string) func(*webCtx) bool {
 			return s.viewAuthTokensView
 		}
 	}
+	if v := s.adminTokenView(rel); v != nil {
+		return v
+	}
 	return nil
 }
 
