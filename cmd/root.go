@@ -12,6 +12,8 @@ type globalOptions struct {
 	Instance string
 	Config   string
 	JSON     bool
+	JQ       string // --jq: a jq expression over the --json document
+	Template string // --template: a Go template over it
 	NoInput  bool
 	Debug    bool
 }
@@ -86,13 +88,15 @@ func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 			g.Instance = resolve.Name(g.Instance, cmd.Flags().Changed("instance"), f.Getenv)
 			// Prompting needs a terminal on stdin; --no-input forbids it outright.
 			f.IO.SetNeverPrompt(g.NoInput || !f.IO.IsStdinTTY())
-			return nil
+			return setupFilter(cmd.Context(), f.IO, g)
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Instance, "instance", "i", "", "Instance name from the config file (env RHODECODE_INSTANCE)")
 	pf.StringVar(&g.Config, "config", "", "Config file (env RHODERC; default ~/.rhoderc)")
 	pf.BoolVar(&g.JSON, "json", false, "Print machine-readable JSON on stdout")
+	pf.StringVarP(&g.JQ, "jq", "q", "", "Filter the JSON output with a jq `expression` (implies --json)")
+	pf.StringVarP(&g.Template, "template", "t", "", "Format the JSON output with a Go `template` (implies --json)")
 	pf.BoolVar(&g.NoInput, "no-input", false, "Never prompt (implied when stdin is not a terminal)")
 	pf.BoolVar(&g.Debug, "debug", false, "Print an HTTP trace on stderr, with secrets redacted")
 	root.Flags().BoolVar(&showVersion, "version", false, "Print the version (as rhodecode version does)")
@@ -104,6 +108,7 @@ func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 	root.AddCommand(
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
+		newAPICmd(f, g),
 		newSetupGitCmd(f, g),
 		newSetupHgCmd(f, g),
 		newDoctorCmd(f, g),
