@@ -80,7 +80,7 @@ type instanceStatus struct {
 	// and the current repository's), uses rhodecode's credential helper
 	// for this instance.
 	GitConfigured bool `json:"git_configured"`
-	// VCS is, per client (git, hg), whether it is set up for this
+	// VCS is, per client (git, hg, svn), whether it is set up for this
 	// instance and whether its copy of the VCS token is the current one
 	// (auth_status_vcs.go).
 	VCS map[string]copyState `json:"vcs"`
@@ -149,7 +149,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			return err
 		}
 	} else {
-		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT", "HG")
+		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT", "HG", "SVN")
 		for _, r := range rows {
 			name := r.Name
 			if r.Default && io.IsStdoutTTY() {
@@ -173,11 +173,11 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 				git = "set up, no VCS token"
 			}
 			if io.IsStdoutTTY() {
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, copyCell(r.VCS["hg"], "hg"))
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"))
 			} else {
 				// Piped: the default marker becomes a column of its own;
-				// later columns (hg) go after it, so scripts keep theirs.
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"))
+				// later columns (hg, svn) go after it, so scripts keep theirs.
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"))
 			}
 		}
 		if err := tp.render(); err != nil {

@@ -96,6 +96,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		newTokenCmd(f, g),
 		newSetupGitCmd(f, g),
 		newSetupHgCmd(f, g),
+		newSetupSvnCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
