@@ -343,3 +343,33 @@ func TestSetupSvnNoRepository(t *testing.T) {
 		t.Errorf("~/.subversion was created: %v", err)
 	}
 }
+
+// TestSetupSvnWithTokenAndAlias: --with-token puts a token from stdin in
+// the store and svn's entry; auth setup-svn is the same command; --all
+// sets up every instance.
+func TestSetupSvnWithTokenAndAlias(t *testing.T) {
+	srv, repoURL := svnServer(t)
+	e := newTestEnv(t)
+	dir := filepath.Join(e.home, ".subversion")
+	passwordLoginEnv(t, e, srv)
+	mine := srv.AddToken("alice", fakerc.RoleVCS, "from a file", -1)
+	e.stdin = mine.Secret + "\n"
+	r := e.mustRun("auth", "setup-svn", "--with-token", "--json")
+	e.stdin = ""
+	if !strings.Contains(r.stdout, `"verified": "ok (team/svnapp)"`) {
+		t.Errorf("auth setup-svn --with-token: %s", r.stdout)
+	}
+	if tok, _ := currentVCS(t, e, srv); tok != mine.Secret {
+		t.Fatal("--with-token did not store the token")
+	}
+	assertSVNToken(t, dir, srv, mine.Secret)
+	svnMust(t, e, dir, "checkout", repoURL+"/trunk", filepath.Join(t.TempDir(), "wc"))
+
+	if r := e.run("setup-svn", "--all", "--repo", "team/svnapp"); r.code != 2 {
+		t.Errorf("--all --repo: %d %s", r.code, r.stderr)
+	}
+	e.mustRun("setup-svn", "--remove", "--all")
+	assertSVNToken(t, dir, srv, "")
+	e.mustRun("setup-svn", "--all")
+	assertSVNToken(t, dir, srv, mine.Secret)
+}
