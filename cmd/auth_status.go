@@ -41,7 +41,7 @@ Tokens are masked unless --show-token is given. The status is one word
 unreachable, not-rhodecode, error), the same as "state" in --json; what
 went wrong is on standard error, one line per instance. The exit status is
 1 when any instance's API token is not OK. Piped, the columns are name,
-URL, user, storage, token, status, git, default (true/false), hg.`,
+URL, user, storage, token, status, git, default (true/false), hg, svn.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token`,
