@@ -44,8 +44,8 @@ Tokens are masked unless --show-token is given. The status is one word
 unreachable, not-rhodecode, error), the same as "state" in --json; what
 went wrong is on standard error, one line per instance. The exit status is
 1 when any instance's API token is not OK. Piped, the columns are name,
-URL, user, storage, token, status, git, default (true/false), hg, and the
-API token's expiry (RFC 3339, never, unknown or -).
+URL, user, storage, token, status, git, default (true/false), hg, svn, and
+the API token's expiry (RFC 3339, never, unknown or -).
 
 EXPIRES (the API token) and the GIT column (the VCS token) show expiries
 as recorded when the tool made the tokens, so --offline has them too; a
@@ -105,7 +105,7 @@ type instanceStatus struct {
 	// and the current repository's), uses rhodecode's credential helper
 	// for this instance.
 	GitConfigured bool `json:"git_configured"`
-	// VCS is, per client (git, hg), whether it is set up for this
+	// VCS is, per client (git, hg, svn), whether it is set up for this
 	// instance and whether its copy of the VCS token is the current one
 	// (auth_status_vcs.go).
 	VCS map[string]copyState `json:"vcs"`
@@ -176,7 +176,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			return err
 		}
 	} else {
-		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "EXPIRES", "STATUS", "GIT", "HG")
+		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "EXPIRES", "STATUS", "GIT", "HG", "SVN")
 		for _, r := range rows {
 			name := r.Name
 			if r.Default && io.IsStdoutTTY() {
@@ -200,12 +200,12 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 				git = "set up, no VCS token"
 			}
 			if io.IsStdoutTTY() {
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, r.apiExpiry, status, git, copyCell(r.VCS["hg"], "hg"))
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, r.apiExpiry, status, git, copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"))
 			} else {
 				// Piped: the default marker becomes a column of its own;
-				// later columns (hg, the API token's expiry) go after it,
-				// so scripts keep theirs.
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"), r.apiExpiry)
+				// later columns (hg, svn, the API token's expiry) go after
+				// it, so scripts keep theirs.
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"), r.apiExpiry)
 			}
 		}
 		if err := tp.render(); err != nil {

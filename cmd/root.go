@@ -111,6 +111,7 @@ func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 		newAPICmd(f, g),
 		newSetupGitCmd(f, g),
 		newSetupHgCmd(f, g),
+		newSetupSvnCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),

@@ -66,6 +66,8 @@ const (
 	KeyVCSTokenExpires  = "vcs_token_expires"
 	KeyVCSTokenRejected = "vcs_token_rejected"
 	KeyCACert           = "ca_cert"
+	KeySVNRealm         = "svn_realm"
+	KeySVNConfigDir     = "svn_config_dir"
 )
 
 // Instance is the tool's view of one RhodeCode server entry. The secrets
@@ -98,6 +100,12 @@ type Instance struct {
 	// CACert is a PEM file of CA certificates the instance's TLS
 	// certificate is checked against, besides the system's.
 	CACert string
+	// SVNRealm is the realm string setup-svn wrote svn's credentials
+	// under ("<https://host:443> RhodeCode"), "" when svn is not set up.
+	SVNRealm string
+	// SVNConfigDir is the svn configuration directory setup-svn wrote
+	// to, "" for svn's default (~/.subversion).
+	SVNConfigDir string
 }
 
 // EffectiveStorage says where the instance keeps its secrets. An explicit
@@ -337,12 +345,14 @@ func (f *File) instance(name string) Instance {
 		VCSTokenExpires:  n(KeyVCSTokenExpires),
 		VCSTokenRejected: v(KeyVCSTokenRejected) == "true",
 		CACert:           v(KeyCACert),
+		SVNRealm:         v(KeySVNRealm),
+		SVNConfigDir:     v(KeySVNConfigDir),
 	}
 }
 
 // fields lists an instance's keys with their values as written, in the
 // order a new entry gets them; "" means the key is absent.
-func (in Instance) fields() [13]struct{ k, v string } {
+func (in Instance) fields() [15]struct{ k, v string } {
 	num := func(n int64) string {
 		if n == 0 {
 			return ""
@@ -367,6 +377,8 @@ func (in Instance) fields() [13]struct{ k, v string } {
 		{KeyVCSTokenExpires, num(in.VCSTokenExpires)},
 		{KeyVCSTokenRejected, rejected},
 		{KeyCACert, in.CACert},
+		{KeySVNRealm, in.SVNRealm},
+		{KeySVNConfigDir, in.SVNConfigDir},
 	}
 }
 
