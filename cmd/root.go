@@ -91,6 +91,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
 		newSetupGitCmd(f, g),
+		newURLCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
