@@ -82,11 +82,12 @@ func newURLKindCmd(f *Factory, g *globalOptions, kind, use, short, long, example
 		args = exactArgs(1, "one repository name, such as team/app")
 	}
 	c := &cobra.Command{
-		Use:     use,
-		Short:   short,
-		Long:    long,
-		Example: example,
-		Args:    args,
+		Use:               use,
+		Short:             short,
+		Long:              long,
+		Example:           example,
+		Args:              args,
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			if kind == "feed" {

@@ -173,19 +173,23 @@ func TestURLCreate(t *testing.T) {
 // The secret is on stdout only: not in --debug's trace, and on a terminal
 // a warning says the URL holds it.
 func TestURLSecretOnlyInURL(t *testing.T) {
-	srv, e := urlEnv(t, "4.27.0")
-	feed := srv.Tokens("alice")[0]
-	r := e.mustRun("url", "feed", "team/app", "--debug")
-	if !strings.Contains(r.stdout, feed.Secret) || strings.Contains(r.stderr, feed.Secret) {
-		t.Errorf("secret in stderr, or not in stdout\nstdout %q\nstderr %s", r.stdout, r.stderr)
-	}
-	if !strings.Contains(r.stderr, "/_admin/my_account/auth_tokens/view") {
-		t.Errorf("--debug traced no reveal:\n%s", r.stderr)
-	}
-	e.tty = true
-	r = e.mustRun("url", "journal")
-	if !strings.Contains(r.stderr, "The URL holds the secret of token 1 (feed)") || strings.Contains(r.stderr, feed.Secret) {
-		t.Errorf("tty stderr %q", r.stderr)
+	for _, v := range layouts {
+		t.Run(v, func(t *testing.T) {
+			srv, e := urlEnv(t, v)
+			feed := srv.Tokens("alice")[0]
+			r := e.mustRun("url", "feed", "team/app", "--debug")
+			if !strings.Contains(r.stdout, feed.Secret) || strings.Contains(r.stderr, feed.Secret) {
+				t.Errorf("secret in stderr, or not in stdout\nstdout %q\nstderr %s", r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "/_admin/my_account/auth_tokens") {
+				t.Errorf("--debug traced no token page:\n%s", r.stderr)
+			}
+			e.tty = true
+			r = e.mustRun("url", "journal")
+			if !strings.Contains(r.stderr, "The URL holds the secret of token 1 (feed)") || strings.Contains(r.stderr, feed.Secret) {
+				t.Errorf("tty stderr %q", r.stderr)
+			}
+		})
 	}
 }
 
