@@ -112,6 +112,7 @@ func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 		newSetupGitCmd(f, g),
 		newSetupHgCmd(f, g),
 		newSetupSvnCmd(f, g),
+		newURLCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
