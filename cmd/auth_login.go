@@ -89,6 +89,11 @@ or the id recorded at the last login); other tokens are never touched.`,
 			if err := checkLoginFlags(opts); err != nil {
 				return err
 			}
+			// -i NAME, as every other command and hint spells it, logs in
+			// to that instance again (its URL from the config file).
+			if opts.Name == "" && cmd.Flags().Changed("instance") {
+				opts.Name = g.Instance
+			}
 			return authLoginRun(cmd.Context(), opts)
 		},
 	}

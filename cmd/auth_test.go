@@ -533,3 +533,24 @@ func TestInstancePrecedence(t *testing.T) {
 		t.Errorf("-i over the env pair: %q", r.stdout)
 	}
 }
+
+// auth login -i NAME logs in to that instance again, as the hints say
+// (the URL from the config file); --name still wins.
+func TestLoginInstanceFlag(t *testing.T) {
+	srv := fakeTokenServer(t, layouts[0])
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv)
+	e.stdin = "wonderland\n"
+	r := e.mustRun("auth", "login", "-i", "work", "--username", "alice", "--password-stdin", "--json")
+	e.stdin = ""
+	if !strings.Contains(r.stdout, `"instance": "work"`) {
+		t.Errorf("auth login -i work did not log in to work:\n%s", r.stdout)
+	}
+	cfg, err := os.ReadFile(e.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(cfg), srv.URL); n != 1 {
+		t.Errorf("the config names the URL %d times, want 1 instance:\n%s", n, cfg)
+	}
+}
