@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
+	"github.com/rhodecode-cli/rhodecode/internal/hgtest"
 )
 
 // The playground is run as a user runs it: built, started, its printed
@@ -68,11 +71,15 @@ func TestPlayground(t *testing.T) {
 		}
 		// hg and svn, where the playground serves them, clone with the
 		// VCS token setup-hg and setup-svn put in the playground's HOME.
-		for _, r := range []struct{ repo, dir, file string }{
-			{demoHgRepo, "hello-hg", "README.md"},
-			{demoSvnRepo, "trunk", "README.txt"},
+		// In CI (RHODECODE_TEST_HG/SVN=1) they must be there.
+		for _, r := range []struct{ repo, dir, file, require string }{
+			{demoHgRepo, "hello-hg", "README.md", hgtest.EnvRequire},
+			{demoSvnRepo, "trunk", "README.txt", fakerc.TestSVNEnv},
 		} {
 			if !strings.Contains(pg.out(), r.repo+" ") || strings.Contains(pg.out(), "("+r.repo+": skipped") {
+				if os.Getenv(r.require) == "1" {
+					t.Errorf("%s=1 but the playground does not serve %s:\n%s", r.require, r.repo, pg.out())
+				}
 				continue
 			}
 			if _, err := os.Stat(filepath.Join(work, r.dir, r.file)); err != nil {
