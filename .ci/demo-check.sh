@@ -42,6 +42,10 @@ if command -v hg >/dev/null; then
   check "hg set up"              '^. hg is set up for .* as alice: .*check: ok'
   check "hg clone happened"      'GET +/demo/hello-hg +user="alice" authenticated=true +-> 200'
 fi
+if grep -q '^## 7c\. Subversion' "$out"; then
+  check "svn set up"             '^. svn is set up for .* as alice: .*check: ok'
+  check "svn checkout happened"  '^Checked out revision 1\.$'
+fi
 check "revoke reported"          '^. Revoked token [0-9]+ \(demo laptop\)$'
 check "demo finished"            '^## Done$'
 if grep -q 'demo FAILED' "$out"; then

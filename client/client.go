@@ -91,18 +91,73 @@ func (c *Client) CheckServer(ctx context.Context) error {
 	return err
 }
 
+// Reply is the answer to CallRaw, as the server sent it but for the
+// client's own token, which is "[REDACTED]" wherever it appears (get_user
+// lists it among auth_tokens).
+type Reply struct {
+	// Result is the result member; "null" for an error reply.
+	Result json.RawMessage
+	// Envelope is the whole response body: id, result, error and
+	// whatever else the server added.
+	Envelope json.RawMessage
+	// Deprecation is the DEPRECATION_WARNING a deprecated method adds.
+	Deprecation string
+}
+
+// CallRaw invokes any JSON-RPC method with args (a JSON object; nil means
+// {}), for callers that print the answer rather than decode it. An error
+// reply returns both the Reply and the *APIError; other errors as Call.
+func (c *Client) CallRaw(ctx context.Context, method string, args json.RawMessage) (*Reply, error) {
+	resp, id, err := c.post(ctx, c.token.Reveal(), method, args)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, c.statusError(resp)
+	}
+	r := &Reply{Envelope: json.RawMessage(c.scrub(string(resp.body)))}
+	err = c.decodeReply(resp.Response, method, id, r.Envelope, &r.Result)
+	var apiErr *APIError
+	if err != nil && !errors.As(err, &apiErr) {
+		return nil, err
+	}
+	if r.Result == nil {
+		r.Result = json.RawMessage("null") // an error reply's
+	}
+	var extra struct {
+		Deprecation string `json:"DEPRECATION_WARNING"`
+	}
+	if json.Unmarshal(r.Envelope, &extra) == nil {
+		r.Deprecation = extra.Deprecation
+	}
+	return r, err
+}
+
 func (c *Client) call(ctx context.Context, token, method string, args any, out any) error {
+	resp, id, err := c.post(ctx, token, method, args)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return c.statusError(resp)
+	}
+	return c.decodeReply(resp.Response, method, id, resp.body, out)
+}
+
+// post sends one JSON-RPC request and reads the answer, whatever its
+// status; id is the request's.
+func (c *Client) post(ctx context.Context, token, method string, args any) (*response, int64, error) {
 	if method == "" {
-		return errors.New("client: empty method name")
+		return nil, 0, errors.New("client: empty method name")
 	}
 	rawArgs, err := encodeArgs(args)
 	if err != nil {
-		return fmt.Errorf("client: arguments of %s: %w", method, err)
+		return nil, 0, fmt.Errorf("client: arguments of %s: %w", method, err)
 	}
 	id := c.lastID.Add(1) // non-zero: a falsy id gets a bare "" reply
 	body, err := json.Marshal(request{ID: id, AuthToken: token, Method: method, Args: rawArgs})
 	if err != nil {
-		return fmt.Errorf("client: encoding %s request: %w", method, err)
+		return nil, 0, fmt.Errorf("client: encoding %s request: %w", method, err)
 	}
 
 	resp, err := c.send(ctx, exchange{
@@ -116,13 +171,7 @@ func (c *Client) call(ctx context.Context, token, method string, args any, out a
 			req.Header.Set("Accept", "application/json")
 		},
 	})
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return c.statusError(resp)
-	}
-	return c.decodeReply(resp.Response, method, id, resp.body, out)
+	return resp, id, err
 }
 
 func encodeArgs(args any) (json.RawMessage, error) {

@@ -695,3 +695,66 @@ func TestCheckServer(t *testing.T) {
 		})
 	}
 }
+
+// CallRaw hands back the result and the whole envelope as the server sent
+// them, with the client's own token redacted (get_user lists it), and an
+// error reply as both the envelope and an *APIError.
+func TestCallRaw(t *testing.T) {
+	in := newInstance(t)
+	c := newClient(t, in.srv.URL, in.api.Secret, Options{})
+	r, err := c.CallRaw(t.Context(), "get_user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(r.Envelope, []byte(in.api.Secret)) || bytes.Contains(r.Result, []byte(in.api.Secret)) {
+		t.Errorf("the client's token is in the answer: %s", r.Envelope)
+	}
+	if !bytes.Contains(r.Result, []byte(`"[REDACTED]"`)) || !bytes.Contains(r.Result, []byte(in.vcs.Secret)) {
+		t.Errorf("auth_tokens should list the other tokens and [REDACTED] for the client's own: %s", r.Result)
+	}
+	if !bytes.Contains(r.Envelope, []byte(`"error": null`)) || bytes.HasPrefix(r.Result, []byte(`{"id"`)) {
+		t.Errorf("envelope %s\nresult %s", r.Envelope, r.Result)
+	}
+	if calls := in.srv.Calls(); string(calls[len(calls)-1].Args) != "{}" {
+		t.Errorf("nil args sent as %s; want {}", calls[len(calls)-1].Args)
+	}
+
+	r, err = c.CallRaw(t.Context(), "get_user", []byte(`{"userid":"root"}`))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != "userid is not the same as your user" {
+		t.Fatalf("err = %v; want the server's APIError", err)
+	}
+	if r == nil || string(r.Result) != "null" || !bytes.Contains(r.Envelope, []byte(`"error": "userid is not the same as your user"`)) {
+		t.Errorf("reply with the error: %+v", r)
+	}
+
+	// A rejected token: ErrAuth, and the envelope is still there.
+	bad := newClient(t, in.srv.URL, strings.Repeat("ab", 20), Options{})
+	r, err = bad.CallRaw(t.Context(), "get_user", nil)
+	if !errors.Is(err, ErrAuth) || r == nil {
+		t.Errorf("rejected token: %v, %v", r, err)
+	}
+
+	// Not the API at all: no reply, the usual classified error.
+	in.srv.SetFault(fakerc.FaultHTML200)
+	if r, err := c.CallRaw(t.Context(), "get_user", nil); r != nil || !errors.Is(err, ErrNotRhodeCode) {
+		t.Errorf("HTML page: %v, %v", r, err)
+	}
+}
+
+// A deprecated method's warning is handed to the caller.
+func TestCallRawDeprecation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 1, "result": {"ip": "10.0.0.1"}, "error": null, "DEPRECATION_WARNING": "DEPRECATED METHOD Please use method `+"`get_ip`"+` instead."}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, strings.Repeat("ab", 20), Options{})
+	r, err := c.CallRaw(t.Context(), "show_ip", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Deprecation != "DEPRECATED METHOD Please use method `get_ip` instead." || string(r.Result) != `{"ip": "10.0.0.1"}` {
+		t.Errorf("reply %+v", r)
+	}
+}

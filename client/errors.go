@@ -48,6 +48,17 @@ var (
 // ErrTokenNotFound means the user has no auth token with the given id.
 var ErrTokenNotFound = errors.New("no such auth token")
 
+// Errors of managing another user's tokens (WebSession.ManageUser,
+// Client.GetUserByName). Neither is ErrAuth: the credentials work, they
+// just do not reach that far, so logging in again would not help.
+var (
+	// ErrNotSuperAdmin: the caller is not a super-admin (get_user refused
+	// another user, or the admin page answered 404).
+	ErrNotSuperAdmin = errors.New("super-admin rights required")
+	// ErrNoSuchUser: the server has no user of that name.
+	ErrNoSuchUser = errors.New("no such user")
+)
+
 // ErrorKind classifies the error text of a JSON-RPC error reply.
 type ErrorKind int
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // echoToken is the API token of these tests; f00dface does not occur in
@@ -107,6 +108,25 @@ func TestAPIErrorsNeverEmbedTheToken(t *testing.T) {
 				}
 				assertNoSecret(t, "trace", trace.String(), echoToken)
 			})
+		}
+	}
+}
+
+// TestAPIErrorTokenSplitByAControl: a server that splits the echoed
+// token with an ESC (\u001b in JSON) would have it appear whole once cmd
+// prints the error through the sanitiser, which drops the ESC; the error
+// shows [REDACTED] instead (found by FuzzDecodeReply).
+func TestAPIErrorTokenSplitByAControl(t *testing.T) {
+	for _, ctl := range []string{"\x1b", "\u202e", "\u200b", "\x7f"} {
+		url := echoServer(t, func(w http.ResponseWriter, id json.RawMessage, _ string) {
+			fmt.Fprintf(w, `{"id": %s, "result": null, "error": %s}`, id, jsonString("echo "+echoToken[:12]+ctl+echoToken[12:]))
+		})
+		_, err := newClient(t, url, echoToken, Options{}).GetUser(context.Background())
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if msg := termtext.OneLine(err.Error()); strings.Contains(msg, echoToken) || !strings.Contains(msg, Redacted) {
+			t.Errorf("%+q: printed error %q shows the token or not where it was", ctl, msg)
 		}
 	}
 }

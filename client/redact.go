@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 )
 
 // Redacted replaces every secret in redacted output.
@@ -404,10 +405,24 @@ func inJSONString(s string, escapeHTML bool) string {
 	return q[1 : len(q)-1]
 }
 
-// scrub replaces every known secret in s.
+// scrub replaces every known secret in s. Text is printed through the
+// sanitiser, which drops control and invisible characters: a secret that
+// only appears once they are gone ("91fd\x1bbdc…", found by
+// FuzzDecodeReply) is scrubbed from the sanitised text, which is returned
+// instead.
 func (k *knownSecrets) scrub(s string) string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	s = k.replace(s)
+	if t := termtext.Sanitize(s); t != s {
+		if r := k.replace(t); r != t {
+			return r
+		}
+	}
+	return s
+}
+
+func (k *knownSecrets) replace(s string) string {
 	for _, f := range k.forms {
 		s = strings.ReplaceAll(s, f.Reveal(), Redacted)
 	}

@@ -14,7 +14,8 @@ import (
 )
 
 // The token operations of the web session: create, reveal, delete
-// (protocol §5.3). They post forms with the session's CSRF token. The
+// (protocol §5.3), on the session's own tokens or, after ManageUser, on
+// another user's through the admin pages (§5.5), which take the same forms. They post forms with the session's CSRF token. The
 // server answers a form with a redirect and a flash message, never with
 // the result, so create and delete check the outcome on the reloaded list.
 
@@ -74,7 +75,7 @@ func (w *WebSession) CreateToken(ctx context.Context, role, description string, 
 		"role":        {value},
 		"csrf_token":  {csrf},
 	}
-	if err := w.post(ctx, tokensPath+"/new", form, nil); err != nil {
+	if err := w.post(ctx, w.tokensPath()+"/new", form, nil); err != nil {
 		return err
 	}
 	after, err := w.TokenPage(ctx)
@@ -161,7 +162,7 @@ func (w *WebSession) DeleteToken(ctx context.Context, id int) error {
 		return err
 	}
 	form := url.Values{"del_auth_token": {strconv.Itoa(id)}, "csrf_token": {csrf}}
-	if err := w.post(ctx, tokensPath+"/delete", form, w.notFound(id)); err != nil {
+	if err := w.post(ctx, w.tokensPath()+"/delete", form, w.notFound(id)); err != nil {
 		return err
 	}
 	after, err := w.TokenPage(ctx)
@@ -175,6 +176,9 @@ func (w *WebSession) DeleteToken(ctx context.Context, id int) error {
 }
 
 func (w *WebSession) notFound(id int) error {
+	if user := w.ManagedUser(); user != 0 {
+		return w.fail(ErrTokenNotFound, nil, "%s has no auth token with id %d for user id %d; list the user's tokens to see their ids", w.host, id, user)
+	}
 	return w.fail(ErrTokenNotFound, nil, "%s has no auth token with id %d for this user; list the tokens to see their ids", w.host, id)
 }
 
@@ -222,7 +226,7 @@ func (w *WebSession) RevealToken(ctx context.Context, id int) (string, error) {
 
 	resp, err := w.do(ctx, webRequest{
 		method: http.MethodPost,
-		path:   tokensPath + "/view",
+		path:   w.tokensPath() + "/view",
 		form:   url.Values{"auth_token_id": {strconv.Itoa(id)}, "csrf_token": {csrf}},
 		xhr:    true,
 	})

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,6 +43,28 @@ func (c *Client) GetUser(ctx context.Context) (*User, error) {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// GetUserByName returns another user (get_user with userid, protocol
+// §3.1), which only a super-admin's token may read. The name is sent as a
+// string, so it is always a user name, never an id. The server's refusal
+// of a non-admin is ErrNotSuperAdmin, an unknown name ErrNoSuchUser; both
+// also match the *APIError.
+func (c *Client) GetUserByName(ctx context.Context, username string) (*User, error) {
+	var u User
+	err := c.Call(ctx, "get_user", map[string]string{"userid": username}, &u)
+	var ae *APIError
+	switch {
+	case err == nil:
+		return &u, nil
+	case !errors.As(err, &ae):
+		return nil, err
+	case ae.Message == "userid is not the same as your user":
+		return nil, c.fail(ErrNotSuperAdmin, ae, "%s refused to show user %s (%s): only a super-admin may read or manage another user", c.host, username, ae.Message)
+	case ae.Message == "user `"+username+"` does not exist":
+		return nil, c.fail(ErrNoSuchUser, ae, "%s has no user %s", c.host, username)
+	}
+	return nil, err
 }
 
 // UnmarshalJSON reads the version-dependent token and datetime fields.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,12 @@ const (
 	tokensPath   = "/_admin/my_account/auth_tokens"
 	passwordPath = "/_admin/my_account/password"
 )
+
+// userTokensPath is the admin page of one user's tokens (protocol §5.5):
+// the same list, forms and reveal call as My Account's, below another base.
+func userTokensPath(userID int) string {
+	return "/_admin/users/" + strconv.Itoa(userID) + "/edit/auth_tokens"
+}
 
 // WebSession drives the RhodeCode web UI (login form, session cookie,
 // CSRF, My Account → Auth tokens) like a browser: a real RhodeCode has no
@@ -35,6 +42,9 @@ type WebSession struct {
 	cookies []sessionCookie // the instance is the only scope
 	csrf    secret.Value
 	last    *TokenPage
+	// user is whose tokens the token operations work on: 0 for the
+	// session's own (My Account), else a user id (the admin pages).
+	user int
 }
 
 // sessionCookie is a cookie the instance set: its name, and its value as
@@ -82,6 +92,42 @@ func (w *WebSession) SetSessionCookie(s string) error {
 	}
 	w.csrf, w.last = secret.Value{}, nil
 	return nil
+}
+
+// ManageUser points the token operations (TokenPage, CreateToken,
+// CreateAndReveal, RevealToken, DeleteToken) at the tokens of the user
+// with this id through the admin pages, /_admin/users/{id}/edit/auth_tokens
+// (protocol §5.5), which only a super-admin may open; 0 goes back to the
+// session's own tokens (My Account). Both lists have the same layout and
+// forms, so one code path serves both.
+func (w *WebSession) ManageUser(userID int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.user != userID {
+		w.user, w.last = userID, nil // the cached page is another user's
+	}
+}
+
+// ManagedUser returns the user id ManageUser set, 0 for the session's own
+// tokens.
+func (w *WebSession) ManagedUser() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.user
+}
+
+// tokensPath is the path of the token list the operations work on.
+func (w *WebSession) tokensPath() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.tokensPathLocked()
+}
+
+func (w *WebSession) tokensPathLocked() string {
+	if w.user != 0 {
+		return userTokensPath(w.user)
+	}
+	return tokensPath
 }
 
 // LastPage returns the token page parsed by the latest TokenPage,
@@ -168,11 +214,17 @@ func (w *WebSession) do(ctx context.Context, r webRequest) (*response, error) {
 	return resp, nil
 }
 
-// TokenPage loads and parses My Account → Auth tokens.
+// TokenPage loads and parses My Account → Auth tokens, or the admin page
+// of the user ManageUser chose; there a 404 (RhodeCode's answer to a user
+// who is not a super-admin, and to an unknown user id) is ErrNotSuperAdmin.
 func (w *WebSession) TokenPage(ctx context.Context) (*TokenPage, error) {
-	resp, err := w.do(ctx, webRequest{method: http.MethodGet, path: tokensPath})
+	path := w.tokensPath()
+	resp, err := w.do(ctx, webRequest{method: http.MethodGet, path: path})
 	if err != nil {
 		return nil, err
+	}
+	if user := w.ManagedUser(); user != 0 && resp.StatusCode == http.StatusNotFound {
+		return nil, w.fail(ErrNotSuperAdmin, nil, "%s answered HTTP 404 for the token page of user id %d: only a super-admin can manage another user's tokens (or the user no longer exists)", w.host, user)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, w.statusError(resp)
@@ -186,7 +238,9 @@ func (w *WebSession) TokenPage(ctx context.Context) (*TokenPage, error) {
 		return nil, w.errorf("%s: reading the auth-token page: %w", w.host, err)
 	}
 	w.mu.Lock()
-	w.last = page
+	if w.tokensPathLocked() == path { // not a page of a user since left
+		w.last = page
+	}
 	if page.CSRFToken != "" {
 		w.csrf = secret.New(page.CSRFToken)
 		w.addSecret(page.CSRFToken)
@@ -232,8 +286,19 @@ func (w *WebSession) post(ctx context.Context, path string, form url.Values, not
 		}
 		return w.statusError(resp)
 	}
-	if kind, _ := w.locate(resp); kind != locTokens {
+	if !w.toTokenList(resp) {
 		return w.redirectError(resp)
 	}
 	return nil
+}
+
+// toTokenList reports whether a redirect goes back to the token list the
+// operations work on (My Account's, or the managed user's admin page).
+func (w *WebSession) toTokenList(resp *response) bool {
+	kind, loc := w.locate(resp)
+	if w.ManagedUser() == 0 || loc == nil {
+		return kind == locTokens
+	}
+	rel, _ := strings.CutPrefix(loc.Path, w.base.Path)
+	return kind == locOther && strings.TrimRight(rel, "/") == w.tokensPath()
 }

@@ -24,6 +24,8 @@ config file ~/.rhoderc (mode 0600).`,
 		newAuthSwitchCmd(f, g),
 		newAuthTokenCmd(f, g),
 		newAuthSetupGitCmd(f, g),
+		newAuthSetupHgCmd(f, g),
+		newAuthSetupSvnCmd(f, g),
 	)
 	return c
 }
@@ -33,5 +35,19 @@ config file ~/.rhoderc (mode 0600).`,
 func newAuthSetupGitCmd(f *Factory, g *globalOptions) *cobra.Command {
 	c := newSetupGitCmd(f, g)
 	c.Short = "Make git use RhodeCode VCS tokens (the same as rhodecode setup-git)"
+	return c
+}
+
+// newAuthSetupHgCmd is setup-hg under auth, beside setup-git.
+func newAuthSetupHgCmd(f *Factory, g *globalOptions) *cobra.Command {
+	c := newSetupHgCmd(f, g)
+	c.Short = "Make Mercurial use RhodeCode VCS tokens (the same as rhodecode setup-hg)"
+	return c
+}
+
+// newAuthSetupSvnCmd is setup-svn under auth, beside setup-git.
+func newAuthSetupSvnCmd(f *Factory, g *globalOptions) *cobra.Command {
+	c := newSetupSvnCmd(f, g)
+	c.Short = "Make Subversion use RhodeCode VCS tokens (the same as rhodecode setup-svn)"
 	return c
 }

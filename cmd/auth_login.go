@@ -170,10 +170,16 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	var (
 		token   string
 		tokenID int
-		ws      *client.WebSession
+		// tokenExpires is recorded for the expiry warnings and auth status
+		// --fail-if-expiring; a pasted token's expiry is unknown (0).
+		tokenExpires int64
+		ws           *client.WebSession
 	)
 	if username != "" {
-		ws, token, tokenID, err = passwordLogin(ctx, opts, server, username)
+		var created *client.AuthToken
+		if ws, token, created, err = passwordLogin(ctx, opts, server, username); err == nil {
+			tokenID, tokenExpires = created.ID, expiryUnix(created)
+		}
 	} else {
 		token, err = readToken(ctx, opts)
 	}
@@ -202,7 +208,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if !baseurl.Same(e.URL, baseURL) {
 			e.URL = baseURL
 		}
-		e.Username, e.Storage, e.TokenID = user.Username, storage, tokenID
+		e.Username, e.Storage, e.TokenID, e.TokenExpires = user.Username, storage, tokenID, tokenExpires
 		if opts.CACert != "" {
 			e.CACert = opts.CACert
 		}

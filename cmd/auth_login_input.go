@@ -82,24 +82,24 @@ func readToken(ctx context.Context, opts *authLoginOptions) (string, error) {
 
 // passwordLogin logs in to the web UI and creates the API token the tool
 // will use (protocol §5.1, §5.3). The password is used once and dropped.
-func passwordLogin(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance, username string) (*client.WebSession, string, int, error) {
+func passwordLogin(ctx context.Context, opts *authLoginOptions, server rhoderc.Instance, username string) (*client.WebSession, string, *client.AuthToken, error) {
 	minutes, _ := parseLifetime(opts.Lifetime)
 	pw, err := opts.sessions.password(ctx, &opts.sf, username, server.URL, "a password is needed to log in as "+username)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", nil, err
 	}
 	// A login starts from an empty session: the instance may not be in the
 	// config file yet, and a stored session is replaced anyway.
 	ws, err := opts.sessions.open(ctx, &webTarget{Instance: rhoderc.Instance{URL: server.URL, CACert: server.CACert, Username: username}, ephemeral: true})
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", nil, err
 	}
 	if err := ws.Login(ctx, username, pw); err != nil {
-		return nil, "", 0, err
+		return nil, "", nil, err
 	}
 	created, secret, err := createAndReveal(ctx, ws, "token_role_api", defaultDescription(opts.hostname, "", username), minutes)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", nil, err
 	}
-	return ws, secret, created.ID, nil
+	return ws, secret, created, nil
 }

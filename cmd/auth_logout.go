@@ -31,8 +31,9 @@ func newAuthLogoutCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Short: "Forget an instance and remove its stored API token",
 		Long: `Remove an instance's API token from the OS keyring and the config file,
 and its entry from the config file, the global git config that
-rhodecode setup-git wrote for its URL, and hg's copy of the VCS token
-with the ~/.hgrc entry that rhodecode setup-hg wrote. With --revoke the
+rhodecode setup-git wrote for its URL, hg's copy of the VCS token with
+the ~/.hgrc entry that rhodecode setup-hg wrote, and svn's cached entry
+that rhodecode setup-svn wrote. With --revoke the
 API token and the VCS token the tool created are also revoked on the
 server first (through the web session).
 

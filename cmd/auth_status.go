@@ -21,6 +21,9 @@ type authStatusOptions struct {
 
 	ShowToken bool
 	Offline   bool
+	// FailIfExpiring is the CI gate's window (expiry.go, auth_status_expiry.go).
+	FailIfExpiring string
+	failWithin     time.Duration
 }
 
 // statusTimeout bounds the whole parallel check, however many instances.
@@ -41,18 +44,36 @@ Tokens are masked unless --show-token is given. The status is one word
 unreachable, not-rhodecode, error), the same as "state" in --json; what
 went wrong is on standard error, one line per instance. The exit status is
 1 when any instance's API token is not OK. Piped, the columns are name,
-URL, user, storage, token, status, git, default (true/false), hg.`,
+URL, user, storage, token, status, git, default (true/false), hg, svn, and
+the API token's expiry (RFC 3339, never, unknown or -).
+
+EXPIRES (the API token) and the GIT column (the VCS token) show expiries
+as recorded when the tool made the tokens, so --offline has them too; a
+token pasted with --with-token has an unknown one. --json: RFC 3339, null
+for never and unknown. --fail-if-expiring DUR (7d, 12h: as --lifetime) is
+a CI gate: if a token the tool uses expires within DUR or has expired, it
+names it, its instance and the command that renews it on standard error,
+and exits with status 5. Unknown expiries do not trip it.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
-  $ rhodecode auth status -i work --show-token`,
+  $ rhodecode auth status -i work --show-token
+  $ rhodecode auth status --offline --fail-if-expiring 14d`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
+			if cmd.Flags().Changed("fail-if-expiring") {
+				d, err := parseWithin("--fail-if-expiring", opts.FailIfExpiring)
+				if err != nil {
+					return err
+				}
+				opts.failWithin = d
+			}
 			return authStatusRun(cmd.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.ShowToken, "show-token", false, "Show the API tokens in full")
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "Do not contact the servers")
+	c.Flags().StringVar(&opts.FailIfExpiring, "fail-if-expiring", "", "Exit 5 when a token expires within this time (e.g. 14d)")
 	return c
 }
 
@@ -73,20 +94,25 @@ type instanceStatus struct {
 	ServerUsername string `json:"server_username,omitempty"`
 	// VCSToken is the managed VCS token git gets (masked), "" if none.
 	VCSToken string `json:"vcs_token,omitempty"`
-	// VCSTokenExpires is RFC 3339, "never", or "" without a VCS token.
-	VCSTokenExpires string `json:"vcs_token_expires,omitempty"`
+	// VCSTokenExpires is RFC 3339, "never", or "" without a VCS token;
+	// on a terminal, relative ("in 3 days"). JSON has VCSTokenExpiresAt.
+	VCSTokenExpires string `json:"-"`
 	VCSTokenState   string `json:"vcs_token_state,omitempty"` // ok, expired, rejected
+	// Expiries (auth_status_expiry.go): RFC 3339, null for never/unknown.
+	APITokenExpires   *string `json:"api_token_expires"`
+	VCSTokenExpiresAt *string `json:"vcs_token_expires"`
 	// GitConfigured says whether git, as configured here (global config,
 	// and the current repository's), uses rhodecode's credential helper
 	// for this instance.
 	GitConfigured bool `json:"git_configured"`
-	// VCS is, per client (git, hg), whether it is set up for this
+	// VCS is, per client (git, hg, svn), whether it is set up for this
 	// instance and whether its copy of the VCS token is the current one
 	// (auth_status_vcs.go).
 	VCS map[string]copyState `json:"vcs"`
 
-	token    string
-	instance rhoderc.Instance // as configured; URL above hides any userinfo
+	token     string
+	instance  rhoderc.Instance // as configured; URL above hides any userinfo
+	apiExpiry string           // the EXPIRES cell
 }
 
 func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
@@ -132,6 +158,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	}
 
 	checkAll(ctx, opts, rows)
+	statusExpiries(rows, opts.now(), io.IsStdoutTTY() && !opts.g.JSON)
 
 	allOK := true
 	for _, r := range rows {
@@ -149,7 +176,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			return err
 		}
 	} else {
-		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "STATUS", "GIT", "HG")
+		tp := newTablePrinter(io.Out, io.IsStdoutTTY(), "NAME", "URL", "USER", "STORAGE", "TOKEN", "EXPIRES", "STATUS", "GIT", "HG", "SVN")
 		for _, r := range rows {
 			name := r.Name
 			if r.Default && io.IsStdoutTTY() {
@@ -173,11 +200,12 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 				git = "set up, no VCS token"
 			}
 			if io.IsStdoutTTY() {
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, copyCell(r.VCS["hg"], "hg"))
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, r.apiExpiry, status, git, copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"))
 			} else {
 				// Piped: the default marker becomes a column of its own;
-				// later columns (hg) go after it, so scripts keep theirs.
-				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"))
+				// later columns (hg, svn, the API token's expiry) go after
+				// it, so scripts keep theirs.
+				tp.addRow(name, r.URL, r.Username, r.Storage, tok, status, git, strconv.FormatBool(r.Default), copyCell(r.VCS["hg"], "hg"), copyCell(r.VCS["svn"], "svn"), r.apiExpiry)
 			}
 		}
 		if err := tp.render(); err != nil {
@@ -187,6 +215,11 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			if r.Error != "" && !r.OK {
 				termPrintf(io.ErrOut, "%s %s: %s\n", io.FailureIcon(), r.Name, r.Error)
 			}
+		}
+	}
+	if opts.failWithin > 0 {
+		if err := expiryGate(io.ErrOut, rows, opts.now(), opts.failWithin); err != nil {
+			return err
 		}
 	}
 	if !allOK {

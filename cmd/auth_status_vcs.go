@@ -10,7 +10,7 @@ import (
 // vcsClientsStatus fills in, per VCS client, whether it is set up for the
 // instance and whether its copy of the VCS token is the store's: git
 // reads the store through its helper, so its copy is the store's token;
-// hg (and svn, once it is a vcsCopy) keep copies of their own.
+// hg and svn keep copies of their own (vcsCopies).
 func vcsClientsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus) {
 	git := copyState{Configured: r.GitConfigured, Token: "none"}
 	if r.VCSTokenState != "" {

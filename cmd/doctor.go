@@ -29,7 +29,10 @@ FAIL with the command or setting that fixes it:
                     accepted (and when it expires), the clock agrees with
                     the server's, the stored web session, the managed VCS
                     token over git's protocol (and the server's auth-token
-                    plugin), and git's credential helpers for its URL
+                    plugin), git's credential helpers for its URL, and
+                    where hg or svn is set up for it, that their copy of
+                    the VCS token (hg: the token file or mercurial_keyring
+                    entry; svn: its credentials cache) is there and current
 
 With -i only that instance is checked. --json prints the checks for a
 support ticket; secrets are never printed, in either form. The exit status

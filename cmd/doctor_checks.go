@@ -204,6 +204,7 @@ func (d *doctor) checkInstance(ctx context.Context, t resolve.Target) {
 	}
 	d.checkSession(ctx, in, tok)
 	d.checkVCS(ctx, in, apiOK)
+	d.checkCopies(ctx, in)
 }
 
 // checkSession tries the stored web session, without asking for a

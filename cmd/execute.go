@@ -18,6 +18,7 @@ const (
 	ExitUsage       = 2
 	ExitUnreachable = 3 // server unreachable or not a RhodeCode server
 	ExitAuth        = 4 // authentication required or rejected
+	ExitExpiring    = 5 // auth status --fail-if-expiring: a token expires soon
 	ExitInterrupted = 130
 )
 
@@ -48,6 +49,11 @@ func authRequiredf(format string, a ...any) error {
 // errSilent means the command already explained the failure on stderr.
 var errSilent = errors.New("silent failure")
 
+// errTokensExpiring is auth status --fail-if-expiring finding a token that
+// expires within the given time; it is returned with errSilent, the
+// tokens and their renewal commands being on stderr already.
+var errTokensExpiring = errors.New("a token expires soon")
+
 // exitCode maps an error to the documented exit status.
 func exitCode(err error) int {
 	var ue *usageError
@@ -56,6 +62,8 @@ func exitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
+	case errors.Is(err, errTokensExpiring):
+		return ExitExpiring
 	case errors.As(err, &ue), errors.Is(err, resolve.ErrUsage):
 		return ExitUsage
 	case errors.Is(err, errAuthRequired), errors.Is(err, client.ErrAuth), errors.Is(err, resolve.ErrNotLoggedIn):
@@ -70,13 +78,14 @@ func exitCode(err error) int {
 // Main runs the command line args and returns the process exit code. It is
 // the only place that prints errors.
 func Main(ctx context.Context, args []string, f *Factory) int {
-	root := NewRootCmd(f)
+	root, g := newRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
+		warnExpiring(f, g, cmd)
 		return ExitOK
 	}
 	// cobra reports these command-line mistakes as plain errors, not
@@ -99,6 +108,9 @@ func Main(ctx context.Context, args []string, f *Factory) int {
 		case cmd != nil:
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
+	}
+	if code != ExitUsage && code != ExitInterrupted {
+		warnExpiring(f, g, cmd)
 	}
 	return code
 }

@@ -33,6 +33,8 @@ type testEnv struct {
 	stdin   string
 	// timeout is the Factory's HTTPTimeout; newTestEnv sets 2 s.
 	timeout time.Duration
+	// now, when set, is the commands' clock (else testNow's date).
+	now func() time.Time
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -79,6 +81,9 @@ func (e *testEnv) run(args ...string) result {
 			return runGitEnv(ctx, e.gitEnv(), args...)
 		},
 		Executable: func() (string, error) { return testBinary(e.t), nil },
+	}
+	if e.now != nil {
+		f.Now = e.now
 	}
 	code := Main(e.t.Context(), args, f)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

@@ -405,6 +405,11 @@ func readLittle(t *testing.T, h *hostileEnv) {
 	}
 }
 
+// giantTimeout is the request timeout for the giant bodies: reading 32 MiB
+// (over TLS, under -race, on a busy CI machine) takes seconds, and a client
+// that read everything would still hit it instead of the cap.
+const giantTimeout = 30 * time.Second
+
 // TestHostileGiantBodies: a 50 MiB answer, JSON or HTML, is cut at the
 // 32 MiB cap with a clear error.
 func TestHostileGiantBodies(t *testing.T) {
@@ -412,11 +417,11 @@ func TestHostileGiantBodies(t *testing.T) {
 	rpc := giant("application/json", `{"id": 1, "result": {"username": "`)
 	page := giant("text/html; charset=UTF-8", "<html><body><p>")
 	runHostile(t, []hostileCase{
-		{name: "api/status", arm: on("", hApiPath, rpc), args: statusArgs, want: hostileWant{1, capMsg}, after: readLittle},
-		{name: "api/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{3, capMsg}, after: readLittle},
-		{name: "login post", arm: on(http.MethodPost, hLoginPath, page), args: pwLogin, want: hostileWant{3, capMsg}, after: readLittle},
-		{name: "token page", tls: true, arm: on(http.MethodGet, hTokensPath, page), args: listArgs, want: hostileWant{3, capMsg}, after: readLittle},
-		{name: "token reveal", arm: on(http.MethodPost, hTokensPath+"/view", rpc), args: showArgs, want: hostileWant{3, capMsg}, after: readLittle},
+		{name: "api/status", arm: on("", hApiPath, rpc), args: statusArgs, want: hostileWant{1, capMsg}, after: readLittle, timeout: giantTimeout},
+		{name: "api/login", tls: true, arm: on("", hApiPath, rpc), args: tokLogin, want: hostileWant{3, capMsg}, after: readLittle, timeout: giantTimeout},
+		{name: "login post", arm: on(http.MethodPost, hLoginPath, page), args: pwLogin, want: hostileWant{3, capMsg}, after: readLittle, timeout: giantTimeout},
+		{name: "token page", tls: true, arm: on(http.MethodGet, hTokensPath, page), args: listArgs, want: hostileWant{3, capMsg}, after: readLittle, timeout: giantTimeout},
+		{name: "token reveal", arm: on(http.MethodPost, hTokensPath+"/view", rpc), args: showArgs, want: hostileWant{3, capMsg}, after: readLittle, timeout: giantTimeout},
 	})
 }
 

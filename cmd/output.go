@@ -15,20 +15,39 @@ import (
 // writeJSON prints one JSON document, indented for people who read it.
 // Server text in it is kept whole, but every character termtext would
 // drop is written as a \u escape: encoding/json leaves DEL, C1 controls
-// and bidi controls raw, and a terminal would act on them.
+// and bidi controls raw, and a terminal would act on them. When w is
+// stdout with a --jq or --template (filterOut), the document goes through
+// that instead: this is the one place --json output is written.
 func writeJSON(w io.Writer, v any) error {
+	if fo, ok := w.(*filterOut); ok {
+		return fo.write(v)
+	}
+	return encodeJSON(w, v, "  ")
+}
+
+// encodeJSON writes v as JSON, indented by indent ("" for one line), with
+// terminal controls escaped.
+func encodeJSON(w io.Writer, v any, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("writing JSON: %w", err)
 	}
-	// Such characters can only stand inside a JSON string, where an
-	// escape means the same character; those below DEL are escaped by
-	// encoding/json already, and the rest of them is the indentation.
+	if _, err := io.WriteString(w, escapeControls(buf.String())); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
+}
+
+// escapeControls writes as \u escapes the characters termtext would drop.
+// In JSON text they can only stand inside a string, where an escape means
+// the same character; those below DEL are escaped by encoding/json
+// already, and the rest of them is the indentation.
+func escapeControls(s string) string {
 	var out strings.Builder
-	for _, r := range buf.String() {
+	for _, r := range s {
 		if r < 0x7f || !termtext.Control(r) {
 			out.WriteRune(r)
 			continue
@@ -37,10 +56,7 @@ func writeJSON(w io.Writer, v any) error {
 			fmt.Fprintf(&out, `\u%04x`, u)
 		}
 	}
-	if _, err := io.WriteString(w, out.String()); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
-	}
-	return nil
+	return out.String()
 }
 
 // termPrintf is fmt.Fprintf for a line a person reads. The format is

@@ -12,6 +12,8 @@ type globalOptions struct {
 	Instance string
 	Config   string
 	JSON     bool
+	JQ       string // --jq: a jq expression over the --json document
+	Template string // --template: a Go template over it
 	NoInput  bool
 	Debug    bool
 }
@@ -37,6 +39,8 @@ ENVIRONMENT
                        when it is this binary (so package upgrades keep it)
   XDG_CONFIG_HOME      setup-hg keeps hg's token file in
                        $XDG_CONFIG_HOME/rhodecode/hg (default ~/.config)
+  XDG_STATE_HOME       where the day of the last token-expiry warning is kept
+                       ($XDG_STATE_HOME/rhodecode/; default ~/.local/state)
 
 EXIT STATUS
   0    success
@@ -44,10 +48,18 @@ EXIT STATUS
   2    usage error
   3    server unreachable, or not a RhodeCode server
   4    authentication required or rejected (not logged in, token invalid or expired)
+  5    auth status --fail-if-expiring: a token expires within the given time
   130  interrupted`
 
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root, _ := newRootCmd(f)
+	return root
+}
+
+// newRootCmd builds the tree and returns the global options its flags
+// fill in, for what Main does after the command (the expiry warning).
+func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{}
 	showVersion := false
 	root := &cobra.Command{
@@ -76,13 +88,15 @@ func NewRootCmd(f *Factory) *cobra.Command {
 			g.Instance = resolve.Name(g.Instance, cmd.Flags().Changed("instance"), f.Getenv)
 			// Prompting needs a terminal on stdin; --no-input forbids it outright.
 			f.IO.SetNeverPrompt(g.NoInput || !f.IO.IsStdinTTY())
-			return nil
+			return setupFilter(cmd.Context(), f.IO, g)
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Instance, "instance", "i", "", "Instance name from the config file (env RHODECODE_INSTANCE)")
 	pf.StringVar(&g.Config, "config", "", "Config file (env RHODERC; default ~/.rhoderc)")
 	pf.BoolVar(&g.JSON, "json", false, "Print machine-readable JSON on stdout")
+	pf.StringVarP(&g.JQ, "jq", "q", "", "Filter the JSON output with a jq `expression` (implies --json)")
+	pf.StringVarP(&g.Template, "template", "t", "", "Format the JSON output with a Go `template` (implies --json)")
 	pf.BoolVar(&g.NoInput, "no-input", false, "Never prompt (implied when stdin is not a terminal)")
 	pf.BoolVar(&g.Debug, "debug", false, "Print an HTTP trace on stderr, with secrets redacted")
 	root.Flags().BoolVar(&showVersion, "version", false, "Print the version (as rhodecode version does)")
@@ -94,8 +108,11 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root.AddCommand(
 		newAuthCmd(f, g),
 		newTokenCmd(f, g),
+		newAPICmd(f, g),
 		newSetupGitCmd(f, g),
 		newSetupHgCmd(f, g),
+		newSetupSvnCmd(f, g),
+		newURLCmd(f, g),
 		newDoctorCmd(f, g),
 		newCredentialHelperCmd(f, g),
 		newVersionCmd(f, g),
@@ -104,5 +121,5 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	// Our own completion command has examples and exits 2 on a bad shell.
 	root.CompletionOptions.DisableDefaultCmd = true
 	checkHelpTopics(root)
-	return root
+	return root, g
 }

@@ -23,6 +23,9 @@ type webTarget struct {
 	ephemeral bool
 	// apiToken is the tool's own API token, "" when there is none.
 	apiToken string
+	// user is the other user whose tokens are managed (--user), nil for
+	// the caller's own (tokenuser.go).
+	user *tokenUser
 }
 
 // webTarget picks the instance like target, but an instance without an
@@ -131,6 +134,7 @@ func (s *sessionOpener) with(ctx context.Context, wt *webTarget, sf *sessionFlag
 	if err != nil {
 		return err
 	}
+	ws.ManageUser(wt.managedUserID())
 	var why string
 	if ws.SessionCookie() != "" {
 		// A stored session: try it first. A password is needed only when

@@ -12,11 +12,18 @@ does in the web UI.
 RhodeCode has no API for this, so these commands use the web session: the
 first one asks for your password (or reads it with --password-stdin) and
 the session is kept with the instance's API token, so later commands need
-no password until it expires. The password itself is never stored.`,
+no password until it expires. The password itself is never stored.
+
+A super-admin manages another user's tokens (a CI bot's, say) with
+--user NAME on list, create, show, revoke and rotate, through the admin
+pages (Admin → Users → NAME → Auth tokens). The tool's own tokens are
+never involved then. For anyone else --user is an error, and nothing
+changes.`,
 		Example: `  $ rhodecode token list
   $ TOKEN=$(rhodecode token create --role vcs --lifetime 30d)
   $ rhodecode token rotate 42
-  $ rhodecode token revoke --expired --yes`,
+  $ rhodecode token revoke --expired --yes
+  $ rhodecode token rotate --user ci-bot 42 --lifetime 30d --json`,
 		RunE: groupRunE,
 	}
 	c.AddCommand(

@@ -17,6 +17,7 @@ type tokenCreateOptions struct {
 	Description string
 	Lifetime    string
 	Expires     string
+	User        string // --user: a token for another user
 	minutes     int
 }
 
@@ -65,18 +66,19 @@ space, quote it: --lifetime "3 weeks"); --expires takes a date
 	c.MarkFlagsMutuallyExclusive("lifetime", "expires")
 	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(client.RoleNames(), cobra.ShellCompDirectiveNoFileComp))
 	addSessionFlags(c, &opts.sf)
+	addUserFlag(c, &opts.User)
 	return c
 }
 
 func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 	io := opts.io
-	wt, err := opts.webTarget(ctx)
+	wt, err := opts.userTarget(ctx, opts.User)
 	if err != nil {
 		return err
 	}
 	desc := opts.Description
 	if desc == "" {
-		desc = defaultDescription(opts.hostname, client.RoleShortName(opts.Role), wt.Username)
+		desc = wt.newTokenDescription(opts.hostname, opts.Role)
 	}
 	var created *client.AuthToken
 	var secret string
@@ -103,9 +105,9 @@ func tokenCreateRun(ctx context.Context, opts *tokenCreateOptions) error {
 		// 4.19+ masks secrets in its web UI; older servers show them in
 		// full. token list never shows secrets (as gh and glab lists), so
 		// the note points at the command that does.
-		termPrintf(io.ErrOut, "%s Created token %d (%s). Store it now: it is printed only this once; token list never shows secrets and the web UI masks it (rhodecode token show %d reveals it).\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role), created.ID)
+		termPrintf(io.ErrOut, "%s Created token %d (%s)%s. Store it now: it is printed only this once; token list never shows secrets and the web UI masks it (rhodecode token show%s %d reveals it).\n", io.WarningIcon(), created.ID, client.RoleShortName(created.Role), wt.forUser(), wt.userArg(), created.ID)
 	} else if io.IsStderrTTY() {
-		termPrintf(io.ErrOut, "%s Created token %d (%s)\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role))
+		termPrintf(io.ErrOut, "%s Created token %d (%s)%s\n", io.SuccessIcon(), created.ID, client.RoleShortName(created.Role), wt.forUser())
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ type tokenRevokeOptions struct {
 	Refs    []string // ids or descriptions
 	Expired bool
 	Yes     bool
+	User    string // --user: another user's tokens
 }
 
 func newTokenRevokeCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -64,6 +65,7 @@ working through the web session). Each id is reported; the exit status is
 	c.Flags().BoolVar(&opts.Expired, "expired", false, "Revoke every expired token")
 	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
 	addSessionFlags(c, &opts.sf)
+	addUserFlag(c, &opts.User)
 	return c
 }
 
@@ -79,7 +81,7 @@ type revokeResult struct {
 
 func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	io := opts.io
-	wt, err := opts.webTarget(ctx)
+	wt, err := opts.userTarget(ctx, opts.User)
 	if err != nil {
 		return err
 	}
@@ -102,7 +104,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		} else {
 			seen := map[int]bool{}
 			for _, ref := range opts.Refs {
-				t, err := findToken(page, ref, wt.Name)
+				t, err := findToken(page, ref, wt.scope())
 				var nt *errNoToken
 				switch {
 				case errors.As(err, &nt):
@@ -134,7 +136,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 			for _, t := range todo {
 				names = append(names, fmt.Sprintf("%d (%s, %s)", t.ID, termtext.Sanitize(t.Description), termtext.Sanitize(client.RoleShortName(t.Role))))
 			}
-			ok, err := io.Confirm(ctx, "Revoke "+strings.Join(names, ", ")+"?")
+			ok, err := io.Confirm(ctx, "Revoke "+strings.Join(names, ", ")+termtext.Sanitize(wt.forUser())+"?")
 			if err != nil {
 				return err
 			}
@@ -179,7 +181,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	} else {
 		for _, r := range results {
 			if r.Revoked {
-				termPrintf(io.ErrOut, "%s Revoked token %d (%s)\n", io.SuccessIcon(), r.ID, r.Description)
+				termPrintf(io.ErrOut, "%s Revoked token %d (%s)%s\n", io.SuccessIcon(), r.ID, r.Description, wt.forUser())
 			} else {
 				termPrintf(io.ErrOut, "%s Token %s: %s\n", io.FailureIcon(), cmp.Or(r.Ref, strconv.Itoa(r.ID)), r.Error)
 			}

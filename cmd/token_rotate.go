@@ -18,6 +18,7 @@ type tokenRotateOptions struct {
 
 	Ref      string // id or description
 	Lifetime string
+	User     string // --user: another user's token
 }
 
 func newTokenRotateCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -56,6 +57,7 @@ token it hands to git, the stored copy is replaced too.`,
 	}
 	c.Flags().StringVar(&opts.Lifetime, "lifetime", "", "Lifetime of the new token: forever, a duration (5m, 1h), days (30d) or weeks (4w)")
 	addSessionFlags(c, &opts.sf)
+	addUserFlag(c, &opts.User)
 	return c
 }
 
@@ -64,7 +66,7 @@ var apiRoles = []string{"token_role_api", "token_role_all"}
 
 func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 	io := opts.io
-	wt, err := opts.webTarget(ctx)
+	wt, err := opts.userTarget(ctx, opts.User)
 	if err != nil {
 		return err
 	}
@@ -76,11 +78,11 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if err != nil {
 			return err
 		}
-		if old, err = findToken(page, opts.Ref, wt.Name); err != nil {
+		if old, err = findToken(page, opts.Ref, wt.scope()); err != nil {
 			return err
 		}
 		isOwn = ownTokenID(page, wt) == old.ID
-		isVCS = wt.VCSTokenID != 0 && wt.VCSTokenID == old.ID
+		isVCS = wt.vcsTokenID() != 0 && wt.vcsTokenID() == old.ID
 		minutes := -1
 		switch {
 		case opts.Lifetime != "":
@@ -105,7 +107,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 		if isOwn && !wt.ephemeral {
 			// Store the replacement before the old token dies, so the tool
 			// is never left holding a revoked token.
-			err := opts.secrets.Save(ctx, wt.Instance, secrets.APIToken, secret, func(e *rhoderc.Instance) { e.TokenID = created.ID })
+			err := opts.secrets.Save(ctx, wt.Instance, secrets.APIToken, secret, func(e *rhoderc.Instance) { e.TokenID, e.TokenExpires = created.ID, expiryUnix(created) })
 			if err != nil {
 				_ = ws.DeleteToken(ctx, created.ID)
 				return fmt.Errorf("storing the new API token failed, token %d was kept: %w", old.ID, err)
@@ -118,7 +120,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 			}
 		}
 		if err := ws.DeleteToken(ctx, old.ID); err != nil {
-			return fmt.Errorf("the new token %d works but revoking the old token %d failed: %w; revoke it with rhodecode token revoke %d", created.ID, old.ID, err, old.ID)
+			return fmt.Errorf("the new token %d works but revoking the old token %d failed: %w; revoke it with rhodecode token revoke%s %d", created.ID, old.ID, err, wt.userArg(), old.ID)
 		}
 		return nil
 	})
@@ -133,7 +135,7 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 	if _, err := fmt.Fprintln(io.Out, secret); err != nil {
 		return err
 	}
-	termPrintf(io.ErrOut, "%s Replaced token %d with token %d (%s)\n", io.SuccessIcon(), old.ID, created.ID, client.RoleShortName(created.Role))
+	termPrintf(io.ErrOut, "%s Replaced token %d with token %d (%s)%s\n", io.SuccessIcon(), old.ID, created.ID, client.RoleShortName(created.Role), wt.forUser())
 	if isOwn {
 		fmt.Fprintf(io.ErrOut, "%s rhodecode now uses the new token for %s\n", io.SuccessIcon(), wt.Name)
 	}
@@ -145,7 +147,8 @@ func tokenRotateRun(ctx context.Context, opts *tokenRotateOptions) error {
 
 // verifyNewToken checks a fresh token the way it will be used: API tokens
 // must pass get_user; other roles must at least be known to the server as
-// the user's (get_user's auth_tokens, when the tool has an API token).
+// the owner's (get_user's auth_tokens, when the tool has an API token;
+// with userid for another user's token).
 func verifyNewToken(ctx context.Context, d *deps, wt *webTarget, t *client.AuthToken, secret string) error {
 	probe := ""
 	switch {
@@ -160,12 +163,17 @@ func verifyNewToken(ctx context.Context, d *deps, wt *webTarget, t *client.AuthT
 	if err != nil {
 		return err
 	}
-	u, err := c.GetUser(ctx)
+	var u *client.User
+	if probe != secret && wt.user != nil {
+		u, err = c.GetUserByName(ctx, wt.user.Username)
+	} else {
+		u, err = c.GetUser(ctx)
+	}
 	if err != nil {
 		return err
 	}
-	if wt.Username != "" && u.Username != wt.Username {
-		return fmt.Errorf("the new token belongs to %s, not %s", u.Username, wt.Username)
+	if owner := wt.owner(); owner != "" && u.Username != owner {
+		return fmt.Errorf("the new token belongs to %s, not %s", u.Username, owner)
 	}
 	if probe != secret && len(u.AuthTokens) > 0 && !slices.Contains(u.AuthTokens, secret) {
 		return errors.New("the server does not list the new token among the user's tokens")

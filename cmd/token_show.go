@@ -12,7 +12,8 @@ type tokenShowOptions struct {
 	*deps
 	sf sessionFlags
 
-	Ref string // id or description
+	Ref  string // id or description
+	User string // --user: another user's token
 }
 
 func newTokenShowCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -38,12 +39,13 @@ call the web UI's "show" uses; older servers list secrets in full.`,
 		},
 	}
 	addSessionFlags(c, &opts.sf)
+	addUserFlag(c, &opts.User)
 	return c
 }
 
 func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 	io := opts.io
-	wt, err := opts.webTarget(ctx)
+	wt, err := opts.userTarget(ctx, opts.User)
 	if err != nil {
 		return err
 	}
@@ -55,7 +57,7 @@ func tokenShowRun(ctx context.Context, opts *tokenShowOptions) error {
 		if err != nil {
 			return err
 		}
-		if tok, err = findToken(page, opts.Ref, wt.Name); err != nil {
+		if tok, err = findToken(page, opts.Ref, wt.scope()); err != nil {
 			return err
 		}
 		own = ownTokenID(page, wt)

@@ -23,20 +23,46 @@ func checkTokenRef(ref string) error {
 	return nil
 }
 
+// tokenScope is whose tokens a command works on: the caller's own, or
+// (other) those of user on the instance.
+type tokenScope struct {
+	instance, user string
+	other          bool
+}
+
+// String is `on "work"`, or `of user ci-bot on "work"`.
+func (s tokenScope) String() string {
+	if s.other {
+		return fmt.Sprintf("of user %s on %q", termtext.Sanitize(s.user), s.instance)
+	}
+	return fmt.Sprintf("on %q", s.instance)
+}
+
+// listCommand is the command that lists the tokens of the scope.
+func (s tokenScope) listCommand() string {
+	if s.other {
+		return "rhodecode token list --user " + termtext.Sanitize(s.user)
+	}
+	return "rhodecode token list"
+}
+
 // errNoToken says that ref names no token; revoke reports it per token.
-type errNoToken struct{ ref, instance string }
+type errNoToken struct {
+	ref   string
+	scope tokenScope
+}
 
 func (e *errNoToken) Error() string {
 	if _, err := strconv.Atoi(e.ref); err == nil {
-		return fmt.Sprintf("no token with id %s on %q (see rhodecode token list)", e.ref, e.instance)
+		return fmt.Sprintf("no token with id %s %s (see %s)", e.ref, e.scope, e.scope.listCommand())
 	}
-	return fmt.Sprintf("no token with id or description %q on %q (see rhodecode token list)", termtext.Sanitize(e.ref), e.instance)
+	return fmt.Sprintf("no token with id or description %q %s (see %s)", termtext.Sanitize(e.ref), e.scope, e.scope.listCommand())
 }
 
 // findToken finds the token ref names on the page: the id first, then the
 // description (exactly as the list shows it). A description several
 // tokens share is a usage error that lists their ids.
-func findToken(page *client.TokenPage, ref, instance string) (*client.AuthToken, error) {
+func findToken(page *client.TokenPage, ref string, scope tokenScope) (*client.AuthToken, error) {
 	if id, err := strconv.Atoi(ref); err == nil {
 		if t := page.FindToken(id); t != nil {
 			return t, nil
@@ -50,7 +76,7 @@ func findToken(page *client.TokenPage, ref, instance string) (*client.AuthToken,
 	}
 	switch len(found) {
 	case 0:
-		return nil, &errNoToken{ref: ref, instance: instance}
+		return nil, &errNoToken{ref: ref, scope: scope}
 	case 1:
 		return found[0], nil
 	}
@@ -58,5 +84,5 @@ func findToken(page *client.TokenPage, ref, instance string) (*client.AuthToken,
 	for i, t := range found {
 		ids[i] = strconv.Itoa(t.ID)
 	}
-	return nil, usageErrorf("%d tokens on %q have the description %q (ids %s); give the id", len(found), instance, termtext.Sanitize(ref), strings.Join(ids, ", "))
+	return nil, usageErrorf("%d tokens %s have the description %q (ids %s); give the id", len(found), scope, termtext.Sanitize(ref), strings.Join(ids, ", "))
 }

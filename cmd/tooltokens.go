@@ -18,9 +18,10 @@ import (
 
 // ownTokenID finds which listed token is the tool's own API token: the id
 // recorded at login when it is still listed, else the one row whose
-// (masked) secret matches.
+// (masked) secret matches. Another user's list (--user) holds none of the
+// tool's tokens, even where a masked secret looks alike.
 func ownTokenID(page *client.TokenPage, wt *webTarget) int {
-	if wt.apiToken == "" {
+	if wt.apiToken == "" || wt.user != nil {
 		return 0
 	}
 	if wt.TokenID != 0 {
@@ -43,7 +44,7 @@ func ownTokenID(page *client.TokenPage, wt *webTarget) int {
 // usedByTool reports whether the tool uses t for the instance: as its own
 // API token (own, from ownTokenID) or as the VCS token it hands to git.
 func usedByTool(t *client.AuthToken, own int, wt *webTarget) bool {
-	return t.ID == own || (wt.VCSTokenID != 0 && t.ID == wt.VCSTokenID)
+	return t.ID == own || (wt.vcsTokenID() != 0 && t.ID == wt.vcsTokenID())
 }
 
 func tokenMatches(t *client.AuthToken, tok string) bool {

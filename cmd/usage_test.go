@@ -103,3 +103,21 @@ func TestAuthSetupGitAlias(t *testing.T) {
 		t.Errorf("auth setup-git --remove left %q", out)
 	}
 }
+
+// Every setup-VCS command is also under auth, with the same flags.
+func TestAuthSetupAliases(t *testing.T) {
+	root := NewRootCmd(&Factory{})
+	for _, name := range []string{"setup-git", "setup-hg", "setup-svn"} {
+		top, _, err := root.Find([]string{name})
+		if err != nil || top.Name() != name {
+			t.Fatalf("%s: %v", name, err)
+		}
+		under, _, err := root.Find([]string{"auth", name})
+		if err != nil || under.Name() != name || under.Parent().Name() != "auth" {
+			t.Fatalf("auth %s: %v", name, err)
+		}
+		if a, b := top.Flags().FlagUsages(), under.Flags().FlagUsages(); a != b {
+			t.Errorf("auth %s has other flags than %s:\n%s\n%s", name, name, b, a)
+		}
+	}
+}

@@ -45,5 +45,5 @@ type copyState struct {
 
 // vcsCopies lists the clients that keep a copy of the VCS token.
 func (d *deps) vcsCopies() []vcsCopy {
-	return []vcsCopy{hgCopy{d}} // svn: add its copy here
+	return []vcsCopy{hgCopy{d}, svnCopy{d}}
 }

@@ -114,9 +114,9 @@ func expiryUnix(t *client.AuthToken) int64 {
 }
 
 // verifyVCSToken does what the client's first request does (git:
-// info/refs; hg: cmd=capabilities) on a repository of that type the user
-// can read, with Basic auth. It returns "ok", "skipped: ..." or what to
-// do about the problem.
+// info/refs; hg: cmd=capabilities; svn: OPTIONS) on a repository of that
+// type the user can read, with Basic auth. It returns "ok", "skipped: ..."
+// or what to do about the problem.
 func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token string, minted bool, vcs string) string {
 	api, err := d.apiToken(ctx, in)
 	if err != nil {
@@ -138,8 +138,11 @@ func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token str
 		}
 	}
 	probe, first, kind := c.ProbeGit, "/info/refs", "git"
-	if vcs == "hg" {
+	switch vcs {
+	case "hg":
 		probe, first, kind = c.ProbeHg, "?cmd=capabilities", "Mercurial"
+	case "svn":
+		probe, first, kind = c.ProbeSVN, " (OPTIONS)", "Subversion"
 	}
 	if repo == "" {
 		return "skipped: you can read no " + kind + " repository on this server"
@@ -157,6 +160,9 @@ func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token str
 			return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): check that it has role vcs or all and has not expired or been revoked; if it has, the server's \"Rhodecode Token\" auth plugin is probably disabled (Admin → Authentication)", repo)
 		}
 		return fmt.Sprintf("the server refused the VCS token for %s (HTTP 401): its \"Rhodecode Token\" auth plugin is probably disabled; an admin enables it under Admin → Authentication (add it to the enabled plugins, before \"rhodecode\")", repo)
+	case 406:
+		// RhodeCode checks the token first, then says svn is off.
+		return "the server accepted the token but does not serve Subversion over HTTP: an admin enables \"Proxy subversion HTTP requests\" under Admin → Settings → VCS"
 	case 403:
 		return fmt.Sprintf("the server accepted the token but refused %s (HTTP 403): you lack read permission there, or your IP address is not allowed", repo)
 	default:

@@ -59,12 +59,15 @@ const (
 	KeyUsername         = "username"
 	KeyRepoDir          = "repo_dir"
 	KeyTokenID          = "token_id"
+	KeyTokenExpires     = "token_expires"
 	KeySessionCookie    = "session_cookie"
 	KeyVCSToken         = "vcs_token"
 	KeyVCSTokenID       = "vcs_token_id"
 	KeyVCSTokenExpires  = "vcs_token_expires"
 	KeyVCSTokenRejected = "vcs_token_rejected"
 	KeyCACert           = "ca_cert"
+	KeySVNRealm         = "svn_realm"
+	KeySVNConfigDir     = "svn_config_dir"
 )
 
 // Instance is the tool's view of one RhodeCode server entry. The secrets
@@ -80,6 +83,9 @@ type Instance struct {
 
 	// TokenID is the server id of the tool's API token, 0 when unknown.
 	TokenID int
+	// TokenExpires is the API token's expiry in unix seconds, -1 for
+	// never, 0 when unknown (a token pasted with --with-token).
+	TokenExpires int64
 	// SessionCookie is the web session of the token commands.
 	SessionCookie string
 	// VCSToken is the managed VCS token that git gets.
@@ -94,6 +100,12 @@ type Instance struct {
 	// CACert is a PEM file of CA certificates the instance's TLS
 	// certificate is checked against, besides the system's.
 	CACert string
+	// SVNRealm is the realm string setup-svn wrote svn's credentials
+	// under ("<https://host:443> RhodeCode"), "" when svn is not set up.
+	SVNRealm string
+	// SVNConfigDir is the svn configuration directory setup-svn wrote
+	// to, "" for svn's default (~/.subversion).
+	SVNConfigDir string
 }
 
 // EffectiveStorage says where the instance keeps its secrets. An explicit
@@ -326,18 +338,21 @@ func (f *File) instance(name string) Instance {
 		Token:            v(KeyToken),
 		RepoDir:          v(KeyRepoDir),
 		TokenID:          int(n(KeyTokenID)),
+		TokenExpires:     n(KeyTokenExpires),
 		SessionCookie:    v(KeySessionCookie),
 		VCSToken:         v(KeyVCSToken),
 		VCSTokenID:       int(n(KeyVCSTokenID)),
 		VCSTokenExpires:  n(KeyVCSTokenExpires),
 		VCSTokenRejected: v(KeyVCSTokenRejected) == "true",
 		CACert:           v(KeyCACert),
+		SVNRealm:         v(KeySVNRealm),
+		SVNConfigDir:     v(KeySVNConfigDir),
 	}
 }
 
 // fields lists an instance's keys with their values as written, in the
 // order a new entry gets them; "" means the key is absent.
-func (in Instance) fields() [12]struct{ k, v string } {
+func (in Instance) fields() [15]struct{ k, v string } {
 	num := func(n int64) string {
 		if n == 0 {
 			return ""
@@ -355,12 +370,15 @@ func (in Instance) fields() [12]struct{ k, v string } {
 		{KeyStorage, in.Storage},
 		{KeyRepoDir, in.RepoDir},
 		{KeyTokenID, num(int64(in.TokenID))},
+		{KeyTokenExpires, num(in.TokenExpires)},
 		{KeySessionCookie, in.SessionCookie},
 		{KeyVCSToken, in.VCSToken},
 		{KeyVCSTokenID, num(int64(in.VCSTokenID))},
 		{KeyVCSTokenExpires, num(in.VCSTokenExpires)},
 		{KeyVCSTokenRejected, rejected},
 		{KeyCACert, in.CACert},
+		{KeySVNRealm, in.SVNRealm},
+		{KeySVNConfigDir, in.SVNConfigDir},
 	}
 }
 
@@ -408,6 +426,7 @@ func (f *File) SetInstance(in Instance) {
 // SetInstance rewrites a key only when that value changes.
 var typedKeys = map[string]func(string) string{
 	KeyTokenID:          canonInt,
+	KeyTokenExpires:     canonInt,
 	KeyVCSTokenID:       canonInt,
 	KeyVCSTokenExpires:  canonInt,
 	KeyVCSTokenRejected: func(s string) string { return strconv.FormatBool(s == "true") },

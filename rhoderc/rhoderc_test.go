@@ -130,15 +130,16 @@ func TestTypedFields(t *testing.T) {
 		}
 		want := Instance{
 			Name: "x", URL: "https://h", Username: "alice", Storage: StorageFile, Token: "t",
-			TokenID: 7, SessionCookie: "rhodecode=abc", VCSToken: "v", VCSTokenID: 8,
+			TokenID: 7, TokenExpires: 1798761600, SessionCookie: "rhodecode=abc", VCSToken: "v", VCSTokenID: 8,
 			VCSTokenExpires: -1, VCSTokenRejected: true,
+			SVNRealm: `<https://h:443> Rhode "Code"`, SVNConfigDir: "/home/a/svn conf",
 		}
 		f.SetInstance(want)
 		b, err := f.Bytes()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []string{"7", "8", "-1", "true", "rhodecode=abc"} {
+		for _, s := range []string{"7", "1798761600", "8", "-1", "true", "rhodecode=abc", "svn_realm", "svn_config_dir"} {
 			if !strings.Contains(string(b), s) {
 				t.Errorf("%s: %q missing from\n%s", f.Dialect(), s, b)
 			}
@@ -152,9 +153,10 @@ func TestTypedFields(t *testing.T) {
 		}
 		// Zero values remove their keys.
 		cleared := want
-		cleared.TokenID, cleared.VCSTokenExpires, cleared.VCSTokenRejected, cleared.SessionCookie = 0, 0, false, ""
+		cleared.TokenID, cleared.TokenExpires, cleared.VCSTokenExpires, cleared.VCSTokenRejected, cleared.SessionCookie = 0, 0, 0, false, ""
+		cleared.SVNRealm, cleared.SVNConfigDir = "", ""
 		f2.SetInstance(cleared)
-		for _, k := range []string{KeyTokenID, KeyVCSTokenExpires, KeyVCSTokenRejected, KeySessionCookie} {
+		for _, k := range []string{KeyTokenID, KeyTokenExpires, KeyVCSTokenExpires, KeyVCSTokenRejected, KeySessionCookie, KeySVNRealm, KeySVNConfigDir} {
 			if v, ok := f2.InstanceValue("x", k); ok {
 				t.Errorf("%s: %s = %q after clearing", f.Dialect(), k, v)
 			}

@@ -40,7 +40,8 @@ const (
 	demoUser     = "alice"
 	demoPassword = "wonderland" // throw-away: only ever used against the fake
 	demoRepo     = "demo/hello"
-	demoHgRepo   = "demo/hello-hg" // served when hg is installed
+	demoHgRepo   = "demo/hello-hg"  // served when hg is installed
+	demoSvnRepo  = "demo/hello-svn" // served when svn and Apache are installed
 	demoTokenDes = "demo laptop"
 )
 
@@ -113,13 +114,14 @@ type demo struct {
 	verbose bool
 	keep    bool
 
-	tmp   string // everything lives below here
-	bin   string // tmp/bin/rhodecode
-	home  string // tmp/home, the throw-away HOME
-	work  string // tmp/work, the current directory of every command
-	env   []string
-	srv   *fakerc.Server
-	hasHg bool // hg is installed: step 7b clones with it
+	tmp    string // everything lives below here
+	bin    string // tmp/bin/rhodecode
+	home   string // tmp/home, the throw-away HOME
+	work   string // tmp/work, the current directory of every command
+	env    []string
+	srv    *fakerc.Server
+	hasHg  bool // hg is installed: step 7b clones with it
+	hasSvn bool // svn and Apache with mod_dav_svn are: step 7c checks out
 }
 
 func (d *demo) run(ctx context.Context) error {
@@ -253,6 +255,22 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 
+	// 7c. Subversion, when svn and Apache are installed: the same token.
+	if d.hasSvn {
+		p.heading("7c. Subversion: setup-svn, then svn checkout with the same VCS token")
+		p.text("setup-svn asks the server for its realm and writes svn's own credentials entry",
+			"for it (~/.subversion/auth/svn.simple/, plain text, 0600); svn has no helper either.")
+		if _, err := d.rc(ctx, "", "", "setup-svn"); err != nil {
+			return err
+		}
+		if _, err := d.svn(ctx, "checkout", url+"/"+demoSvnRepo+"/trunk", "hello-svn"); err != nil {
+			return err
+		}
+		if _, err := os.Stat(filepath.Join(d.work, "hello-svn", "README.txt")); err != nil {
+			return fmt.Errorf("the svn checkout has no README.txt: %v", err)
+		}
+	}
+
 	// 8. Revoke the token from step 4.
 	p.heading("8. Revoke the token from step 4 (id " + id + ")")
 	if _, err := d.rc(ctx, "", "", "token", "revoke", id, "--yes"); err != nil {
@@ -302,6 +320,11 @@ func (d *demo) startServer() (err error) {
 			})
 			d.srv.GrantRepo(demoUser, demoHgRepo, "write")
 		}
+		if fakerc.SVNAvailable() == nil {
+			d.hasSvn = true
+			d.srv.ServeSVN(demoSvnRepo)
+			d.srv.GrantRepo(demoUser, demoSvnRepo, "write")
+		}
 	})
 }
 
@@ -335,6 +358,7 @@ func (d *demo) closing(id string) {
 		"     and pointed git's credential helper for this server at rhodecode.",
 		"  7. git clone got its username and token from `rhodecode credential-helper`.",
 		"  7b. (with hg installed) setup-hg gave hg the same VCS token through ~/.hgrc.",
+		"  7c. (with svn and Apache installed) setup-svn put it in svn's credentials cache.",
 		"  8-9. token revoke deleted token "+id+" on the server.",
 		"")
 	where := "They are deleted now (run with -keep to keep them)."

@@ -50,6 +50,16 @@ func (d *demo) hg(ctx context.Context, args ...string) (string, error) {
 	return d.runCmd(ctx, cmd, "hg "+shellJoin(args), "")
 }
 
+// svn runs svn in the work directory with the demo's environment, never
+// prompting.
+func (d *demo) svn(ctx context.Context, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "svn", append([]string{"--non-interactive"}, args...)...)
+	cmd.Dir, cmd.Env = d.work, d.env
+	return d.runCmd(ctx, cmd, "svn "+shellJoin(args), "")
+}
+
 // runCmd prints "$ shown", runs cmd (made with ctx) with stdin (none when
 // ""), streams its output as it comes and returns it. A non-zero exit is
 // an error.

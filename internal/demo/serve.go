@@ -32,22 +32,36 @@ var playgroundUsers = []playUser{
 		Email: "bob@example.com", FirstName: "Bob", LastName: "Builder"}, "read"},
 }
 
-// playRepo is a repository of the playground: the tool its VCS needs on
-// PATH (it is skipped without), the command that clones it and the fakerc
-// method that creates it with files.
+// playRepo is a repository of the playground: the tools its VCS needs
+// (it is skipped without), the rhodecode command that sets that VCS up,
+// the command that clones it, and how the fake server makes it with files.
 type playRepo struct {
 	name  string
 	tool  string
+	setup string // "" for git: setup-git is always printed
 	clone string
-	seed  func(s *fakerc.Server, name string, files map[string]string) fakerc.Repo
+	ready func() error // the tools are there
+	seed  func(s *fakerc.Server, name string, files map[string]string) (cloneURL string)
 }
 
-// playgroundRepos, one line per VCS the fake serves. Once fakerc serves hg
-// or svn, adding it is one line here, e.g.
-//
-//	{"demo/hello-hg", "hg", "hg clone", (*fakerc.Server).SeedHgRepo},
+// playgroundRepos, one line per VCS the fake serves.
 var playgroundRepos = []playRepo{
-	{demoRepo, "git", "git clone", (*fakerc.Server).SeedRepo},
+	{demoRepo, "git", "", "git clone", lookPath("git"), func(s *fakerc.Server, name string, files map[string]string) string {
+		s.SeedRepo(name, files)
+		return s.RepoCloneURL(name)
+	}},
+	{demoHgRepo, "hg", "rhodecode setup-hg", "hg clone", lookPath("hg"), func(s *fakerc.Server, name string, files map[string]string) string {
+		s.SeedHgRepo(name, files)
+		return s.RepoCloneURL(name)
+	}},
+	// svn needs Apache with mod_dav_svn too; a checkout of trunk.
+	{demoSvnRepo, "svn", "rhodecode setup-svn", "svn checkout", fakerc.SVNAvailable, func(s *fakerc.Server, name string, _ map[string]string) string {
+		return s.ServeSVN(name) + "/trunk"
+	}},
+}
+
+func lookPath(tool string) func() error {
+	return func() error { _, err := exec.LookPath(tool); return err }
 }
 
 // playground is one run of -serve.
@@ -87,13 +101,14 @@ func (p *playground) start(ctx context.Context) error {
 	}
 	var repos, skipped []playRepo
 	for _, r := range playgroundRepos {
-		if _, err := exec.LookPath(r.tool); err != nil {
+		if r.ready() != nil {
 			skipped = append(skipped, r)
 		} else {
 			repos = append(repos, r)
 		}
 	}
-	if err := fakeDo(func() { seedPlayground(p.srv, repos) }); err != nil {
+	var urls map[string]string
+	if err := fakeDo(func() { urls = seedPlayground(p.srv, repos) }); err != nil {
 		return fmt.Errorf("setting up the fake server: %w", err)
 	}
 
@@ -114,30 +129,38 @@ func (p *playground) start(ctx context.Context) error {
 		return err
 	}
 
-	p.print(filepath.Dir(bin), gitconfig, repos, skipped)
+	// hg and svn keep their credentials under HOME (~/.hgrc,
+	// ~/.subversion): the pasted lines get a HOME of their own.
+	if err := os.Mkdir(filepath.Join(p.tmp, "home"), 0o700); err != nil {
+		return err
+	}
+
+	p.print(filepath.Dir(bin), gitconfig, repos, skipped, urls)
 	return nil
 }
 
 // seedPlayground adds the users and repositories; fakerc panics on a
 // problem (see fakeDo).
-func seedPlayground(s *fakerc.Server, repos []playRepo) {
+func seedPlayground(s *fakerc.Server, repos []playRepo) (cloneURLs map[string]string) {
 	for _, u := range playgroundUsers {
 		s.AddUser(u.user)
 	}
+	cloneURLs = map[string]string{}
 	for _, r := range repos {
-		r.seed(s, r.name, map[string]string{
+		cloneURLs[r.name] = r.seed(s, r.name, map[string]string{
 			"README.md": "# " + cloneDir(r.name) + "\n\nA " + r.tool + " repository on the rhodecode playground's fake RhodeCode server.\n",
 		})
 		for _, u := range playgroundUsers {
 			s.GrantRepo(u.user.Username, r.name, u.perm)
 		}
 	}
+	return cloneURLs
 }
 
 // cloneDir is the last element of a repository name: what a clone is called.
 func cloneDir(name string) string { return name[strings.LastIndex(name, "/")+1:] }
 
-func (p *playground) print(binDir, gitconfig string, repos, skipped []playRepo) {
+func (p *playground) print(binDir, gitconfig string, repos, skipped []playRepo, urls map[string]string) {
 	w, url := p.out, p.srv.URL
 	fmt.Fprintf(w, "\nFake RhodeCode %s listening at %s\n", p.srv.Version(), url)
 	if host, _, err := net.SplitHostPort(p.srv.Host()); err == nil && !net.ParseIP(host).IsLoopback() {
@@ -149,10 +172,10 @@ func (p *playground) print(binDir, gitconfig string, repos, skipped []playRepo) 
 	}
 	fmt.Fprintln(w, "\nRepositories:")
 	for _, r := range repos {
-		fmt.Fprintf(w, "  %-16s %-4s %s\n", r.name, r.tool, p.srv.RepoCloneURL(r.name))
+		fmt.Fprintf(w, "  %-16s %-4s %s\n", r.name, r.tool, urls[r.name])
 	}
 	for _, r := range skipped {
-		fmt.Fprintf(w, "  (%s: skipped, %s is not installed)\n", r.name, r.tool)
+		fmt.Fprintf(w, "  (%s: skipped: %v)\n", r.name, r.ready())
 	}
 
 	fmt.Fprintln(w, "\nIn another terminal, paste:")
@@ -160,20 +183,28 @@ func (p *playground) print(binDir, gitconfig string, repos, skipped []playRepo) 
 	if unset := rhodecodeVars(); len(unset) > 0 {
 		fmt.Fprintln(w, "  unset "+strings.Join(unset, " "))
 	}
-	fmt.Fprintf(w, "  export RHODERC=%s GIT_CONFIG_GLOBAL=%s PATH=%s\n",
+	home := filepath.Join(p.tmp, "home")
+	fmt.Fprintf(w, "  export HOME=%s XDG_CONFIG_HOME=%s XDG_STATE_HOME=%s RHODERC=%s GIT_CONFIG_GLOBAL=%s PATH=%s\n",
+		shellQuote(home), shellQuote(filepath.Join(home, ".config")), shellQuote(filepath.Join(home, ".local", "state")),
 		shellQuote(filepath.Join(p.tmp, "rhoderc")), shellQuote(gitconfig), shellQuote(binDir)+`:"$PATH"`)
 	fmt.Fprintf(w, "  rhodecode auth login --url %s --username %s --storage file\n", url, demoUser)
 	fmt.Fprintln(w, "  rhodecode auth status")
 	fmt.Fprintln(w, "  rhodecode setup-git")
 	for _, r := range repos {
-		fmt.Fprintf(w, "  %s %s\n", r.clone, p.srv.RepoCloneURL(r.name))
+		if r.setup != "" {
+			fmt.Fprintf(w, "  %s\n", r.setup)
+		}
+	}
+	for _, r := range repos {
+		fmt.Fprintf(w, "  %s %s\n", r.clone, urls[r.name])
 	}
 	fmt.Fprintln(w)
 	for _, l := range []string{
 		"auth login asks for alice's password (" + demoPassword + ") at a masked prompt.",
-		"The export line keeps your own ~/.rhoderc and ~/.gitconfig untouched (RHODERC,",
-		"GIT_CONFIG_GLOBAL), --storage file keeps the tokens out of your keyring, and",
-		"PATH picks the rhodecode built from this checkout. Then try token create,",
+		"The export line gives that terminal a throw-away HOME, so your own ~/.rhoderc,",
+		"~/.gitconfig, ~/.hgrc and ~/.subversion stay untouched; --storage file keeps the",
+		"tokens out of your keyring, and PATH picks the rhodecode built from this",
+		"checkout. Then try token create,",
 		"token list, doctor, a push to " + demoRepo + ", or logging in as bob (read only).",
 	} {
 		fmt.Fprintln(w, l)

@@ -42,7 +42,7 @@ func TestPlayground(t *testing.T) {
 			t.Fatalf("no passwords for alice and bob in:\n%s", pg.out())
 		}
 		paste := pg.pasteBlock(t)
-		rhoderc := pg.match(t, `export RHODERC=(\S+) `)
+		rhoderc := pg.match(t, `export .* RHODERC=(\S+) `)
 
 		// The pasted lines, as typed; only the password comes through a
 		// pipe instead of the masked prompt. Then bob's password, too.
@@ -66,11 +66,25 @@ func TestPlayground(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(work, "hello", "README.md")); err != nil {
 			t.Errorf("git clone left no hello/README.md: %v\n%s", err, out)
 		}
+		// hg and svn, where the playground serves them, clone with the
+		// VCS token setup-hg and setup-svn put in the playground's HOME.
+		for _, r := range []struct{ repo, dir, file string }{
+			{demoHgRepo, "hello-hg", "README.md"},
+			{demoSvnRepo, "trunk", "README.txt"},
+		} {
+			if !strings.Contains(pg.out(), r.repo+" ") || strings.Contains(pg.out(), "("+r.repo+": skipped") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(work, r.dir, r.file)); err != nil {
+				t.Errorf("the %s checkout left no %s/%s: %v\n%s", r.repo, r.dir, r.file, err, out)
+			}
+		}
 		if st := string(out); !strings.Contains(st, "\talice\tfile\t") || !strings.Contains(st, "\tbob\tfile\t") {
 			t.Errorf("auth status does not show alice and bob logged in:\n%s", out)
 		}
-		// Nothing landed in the user's HOME: RHODERC and GIT_CONFIG_GLOBAL
-		// from the export line kept it all in the playground's directory.
+		// Nothing landed in the user's HOME: the export line's HOME,
+		// RHODERC and GIT_CONFIG_GLOBAL kept it all in the playground's
+		// directory.
 		if left, _ := os.ReadDir(home); len(left) > 0 {
 			t.Errorf("the pasted lines wrote to HOME: %v", left)
 		}

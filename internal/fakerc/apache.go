@@ -119,7 +119,7 @@ type location struct {
 // startApache starts httpd serving loc and waits until it accepts
 // connections. The port is picked by binding :0 and closing it again, so
 // another process may take it in between: a failed start is retried.
-func startApache(tb testing.TB, t svnTools, loc location) (*apache, error) {
+func startApache(tb tbLike, t svnTools, loc location) (*apache, error) {
 	tb.Helper()
 	root := tb.TempDir()
 	var lastErr error

@@ -37,8 +37,32 @@ const svnMagicPath = "/!svn"
 // (RequireSVN).
 func StartSVN(tb testing.TB, s *Server, name string) string {
 	tb.Helper()
-	tools := requireSVNTools(tb)
+	return s.startSVN(tb, requireSVNTools(tb), name)
+}
 
+// SVNAvailable says whether svn, svnadmin and Apache with mod_dav_svn are
+// installed (nil), or what is missing: the check ServeSVN needs.
+func SVNAvailable() error {
+	_, err := findSVNTools()
+	return err
+}
+
+// ServeSVN is StartSVN for a server from Start (the demo): the Apache
+// stops at Close. A missing tool is fatal; ask SVNAvailable first.
+func (s *Server) ServeSVN(name string) string {
+	s.tb.Helper()
+	tools, err := findSVNTools()
+	if err != nil {
+		s.tb.Fatalf("fakerc: ServeSVN: %v", err)
+	}
+	return s.startSVN(s.tb, tools, name)
+}
+
+func (s *Server) startSVN(tb tbLike, tools svnTools, name string) string {
+	logf := func(string, ...any) {}
+	if l, ok := tb.(interface{ Logf(string, ...any) }); ok {
+		logf = l.Logf
+	}
 	s.mu.Lock()
 	existing := s.repoByNameLocked(name)
 	var repo Repo
@@ -91,7 +115,7 @@ func StartSVN(tb testing.TB, s *Server, name string) string {
 		},
 		FlushInterval: -1,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			tb.Logf("fakerc: svn proxy: %v\n%s", err, a.errorLog())
+			logf("fakerc: svn proxy: %v\n%s", err, a.errorLog())
 			w.WriteHeader(http.StatusBadGateway)
 		},
 	}

@@ -209,3 +209,44 @@ func TestSVNThroughApache(t *testing.T) {
 		t.Errorf("proxied OPTIONS: %d %v", got.status, got.header)
 	}
 }
+
+// TestServeSVNStandalone: a server from Start (the demo's) serves svn
+// through ServeSVN, and Close stops its Apache.
+func TestServeSVNStandalone(t *testing.T) {
+	RequireSVN(t)
+	if err := SVNAvailable(); err != nil {
+		t.Fatalf("SVNAvailable after RequireSVN: %v", err)
+	}
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			s.Close()
+		}
+	}()
+	s.AddUser(User{Username: "alice", Active: true})
+	tok := s.AddToken("alice", RoleVCS, "svn", -1)
+	url := s.ServeSVN("demo/hello-svn")
+	if url != s.URL+"/demo/hello-svn" {
+		t.Errorf("ServeSVN = %q", url)
+	}
+	if r := svnRequest(t, s, "OPTIONS", "/demo/hello-svn", "alice", tok.Secret); r.status != http.StatusOK {
+		t.Fatalf("OPTIONS through the proxy: %d", r.status)
+	}
+	s.mu.Lock()
+	var backend *svnBackend
+	for _, b := range s.svn {
+		backend = b
+	}
+	s.mu.Unlock()
+	s.Close()
+	closed = true
+	select {
+	case <-backend.apache.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close left Apache running")
+	}
+}

@@ -131,16 +131,25 @@ func (s *Server) viewAuthTokens(c *webCtx) bool {
 	}
 	csrf := s.csrfToken(c)
 	s.mu.Lock()
-	panel := s.tokensPanelLocked(c.user.ID, csrf, c.r.URL.Query().Get("token_role"))
+	panel := s.tokensPanelLocked(tokenPanel{base: s.prefix + "/_admin/my_account/auth_tokens"}, c.user.ID, csrf, c.r.URL.Query().Get("token_role"))
 	s.mu.Unlock()
 	s.renderPage(c, http.StatusOK, "My account "+c.user.Username, s.myAccountBody(panel, "auth_tokens"))
 	return true
 }
 
+// tokenPanel says which of the two token templates to render: My
+// Account's (my_account_auth_tokens.mako) or the admin page of one user
+// (admin/users/user_edit_auth_tokens.mako). They differ only in the form
+// targets, the reveal route, the heading and the delete button.
+type tokenPanel struct {
+	base  string // the list's path, prefix included; forms post below it
+	admin *User  // the user the admin page edits; nil for My Account
+}
+
 // tokensPanelLocked renders the template for the user's tokens, all of
 // them (AuthTokenModel.get_auth_tokens(show_expired=True), every role, in
 // id order).
-func (s *Server) tokensPanelLocked(userID int, csrf, tokenRole string) string {
+func (s *Server) tokensPanelLocked(tp tokenPanel, userID int, csrf, tokenRole string) string {
 	v := s.version
 	masked := v.atLeast(4, 19)
 	now := s.now()
@@ -148,17 +157,32 @@ func (s *Server) tokensPanelLocked(userID int, csrf, tokenRole string) string {
 	b.WriteString(`<div class="panel panel-default">
 `)
 	if masked {
+		route := "'my_account_auth_tokens_view'"
+		if tp.admin != nil {
+			route = fmt.Sprintf("'edit_user_auth_tokens_view', {'user_id': '%d'}", tp.admin.ID)
+		}
 		fmt.Fprintf(&b, `    <script>
     var showAuthToken = function(authTokenId) {
-        return _showAuthToken(authTokenId, pyroutes.url('my_account_auth_tokens_view'))
+        return _showAuthToken(authTokenId, pyroutes.url(%s))
     }
     </script>
 
-`)
+`, route)
 	}
-	b.WriteString(`    <div class="panel-heading">
+	if tp.admin != nil && (v.atLeast(4, 19) || v.atLeast(4, 18) && v.patch >= 3) {
+		// base.gravatar_with_user before the title (4.18.3+).
+		fmt.Fprintf(&b, `    <div class="panel-heading">
+      <h3 class="panel-title">
+          <div class="rc-user pull-left"><img class="gravatar" height="16" width="16" src="" alt=""> <span class="user">%s</span></div>
+          &nbsp;- Authentication Tokens
+      </h3>
+    </div>`, html.EscapeString(tp.admin.Username))
+	} else {
+		b.WriteString(`    <div class="panel-heading">
     <h3 class="panel-title">Authentication Tokens</h3>
-    </div>
+    </div>`)
+	}
+	b.WriteString(`
     <div class="panel-body">
     <div class="apikeys_wrap">
       <p>
@@ -248,8 +272,15 @@ func (s *Server) tokensPanelLocked(userID int, csrf, tokenRole string) string {
 			fmt.Fprintf(&b, "                            %s\n", ageComponent(t.Expires))
 		}
 		b.WriteString("                </td>\n                <td class=\"td-action\">\n")
-		fmt.Fprintf(&b, "                    %s\n", s.secureForm(s.prefix+"/_admin/my_account/auth_tokens/delete", csrf))
-		if masked {
+		fmt.Fprintf(&b, "                    %s\n", s.secureForm(tp.base+"/delete", csrf))
+		if masked && tp.admin != nil {
+			fmt.Fprintf(&b, `                            <input name="del_auth_token" type="hidden" value="%d">
+                            <button class="btn btn-link btn-danger" type="submit"
+                                    onclick="return confirm('Confirm to remove this auth token: %s');">
+                                Delete
+                            </button>
+`, t.ID, html.EscapeString(obfuscated))
+		} else if masked {
 			fmt.Fprintf(&b, `                        <input name="del_auth_token" type="hidden" value="%d">
                         <button class="btn btn-link btn-danger" type="submit"
                                 onclick="submitConfirm(event, this, _gettext('Confirm to delete this auth token'), _gettext('Delete'), '%s')"
@@ -275,7 +306,7 @@ func (s *Server) tokensPanelLocked(userID int, csrf, tokenRole string) string {
 
     <div class="user_auth_tokens">
 `)
-	fmt.Fprintf(&b, "        %s\n", s.secureForm(s.prefix+"/_admin/my_account/auth_tokens/new", csrf))
+	fmt.Fprintf(&b, "        %s\n", s.secureForm(tp.base+"/new", csrf))
 	b.WriteString(`        <div class="form form-vertical">
             <!-- fields -->
             <div class="fields">
@@ -295,7 +326,7 @@ func (s *Server) tokensPanelLocked(userID int, csrf, tokenRole string) string {
 			[]string{"forever", "5 minutes", "1 hour", "1 day", "1 month"}, "") + "</select>\n")
 	}
 	selected := ""
-	if v.atLeast(4, 19) {
+	if v.atLeast(4, 19) && tp.admin == nil {
 		selected = tokenRole
 	}
 	roles := s.selectableRoles()
@@ -378,12 +409,7 @@ func (s *Server) viewAuthTokensDelete(c *webCtx) bool {
 		s.mu.Lock()
 		t, ok := s.tokenByFormIDLocked(v)
 		if ok && t.UserID == c.user.ID {
-			for i := range s.tokens {
-				if s.tokens[i].ID == t.ID {
-					s.tokens = append(s.tokens[:i:i], s.tokens[i+1:]...)
-					break
-				}
-			}
+			s.deleteTokenLocked(t.ID)
 		}
 		s.mu.Unlock()
 		if !ok {
@@ -416,9 +442,24 @@ func (s *Server) viewAuthTokensView(c *webCtx) bool {
 		}
 		body = `{"auth_token": ` + pyJSONString(t.Secret) + `}`
 	}
-	c.w.Header().Set("Content-Type", "application/json")
-	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(http.StatusOK)
-	_, _ = c.w.Write([]byte(body))
+	writeJSONBody(c.w, body)
 	return true
+}
+
+// deleteTokenLocked removes the token with this id.
+func (s *Server) deleteTokenLocked(id int) {
+	for i := range s.tokens {
+		if s.tokens[i].ID == id {
+			s.tokens = append(s.tokens[:i:i], s.tokens[i+1:]...)
+			return
+		}
+	}
+}
+
+// writeJSONBody answers 200 with a json_ext renderer's body.
+func writeJSONBody(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(body))
 }

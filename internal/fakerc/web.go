@@ -152,6 +152,9 @@ type webCtx struct {
 // route exists but not for this request (method or xhr predicate), which
 // Pyramid answers with 404.
 func (s *Server) webRoute(rel string) func(*webCtx) bool {
+	if h := s.feedRoute(rel); h != nil {
+		return h // feeds.go
+	}
 	switch rel {
 	case "/":
 		return s.viewHome
@@ -173,6 +176,9 @@ func (s *Server) webRoute(rel string) func(*webCtx) bool {
 		if s.version.atLeast(4, 19) {
 			return s.viewAuthTokensView
 		}
+	}
+	if v := s.adminTokenView(rel); v != nil {
+		return v
 	}
 	return nil
 }
@@ -198,6 +204,11 @@ func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request, rel string) {
 		}
 	}
 	s.mu.Unlock()
+	if s.webToken(r) != "" {
+		// get_auth_user: a token in the request replaces the session's
+		// user; only views that accept tokens look at it (feeds.go).
+		c.user = nil
+	}
 
 	if h := s.webRoute(rel); h == nil || !h(c) {
 		s.notFound(sw)

@@ -95,11 +95,26 @@ func (s *FileStore) Store(ctx context.Context, c Credential) error {
 	if !storable(c, s.now()) {
 		return nil
 	}
-	if err := checkValues(c); err != nil {
+	if err := checkFileValues(c); err != nil {
 		return err
 	}
 	first := fileLine{raw: formatLine(entryOf(c))}
 	return s.update(ctx, &first, c, false)
+}
+
+// checkFileValues is checkValues for a file line: besides, a line's path
+// loses its trailing slashes when read (as in git's store), so Get and
+// Erase would never find such an entry again and each Store would add
+// another line (found by FuzzCredentialsFileFormat). Git never sends such
+// a path.
+func checkFileValues(c Credential) error {
+	if err := checkValues(c); err != nil {
+		return err
+	}
+	if len(c.Path) > 1 && strings.HasSuffix(c.Path, "/") {
+		return fmt.Errorf("gitcred: the path ends with a slash: %w", ErrProtocol)
+	}
+	return nil
 }
 
 // Erase implements Store.
@@ -298,7 +313,14 @@ func formatLine(e entry) string {
 	b.WriteByte('@')
 	b.WriteString(gitURLEncode(e.Host, isUnreserved))
 	if e.Path != "" {
-		b.WriteString("/" + gitURLEncode(e.Path, isPathChar))
+		// A reader drops the slashes after the host before decoding, so
+		// a path's own leading slash is written escaped (found by
+		// FuzzCredentialsFileFormat); git reads "%2f" back as "/" too.
+		p := gitURLEncode(e.Path, isPathChar)
+		if p[0] == '/' {
+			p = "%2f" + p[1:]
+		}
+		b.WriteString("/" + p)
 	}
 	if e.Expiry != 0 {
 		b.WriteString(expirySuffix + strconv.FormatInt(e.Expiry, 10))

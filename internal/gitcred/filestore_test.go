@@ -303,3 +303,35 @@ func TestFileStoreFollowsSymlink(t *testing.T) {
 		t.Errorf("target holds %q", b)
 	}
 }
+
+// TestFileStoreSlashPaths: a path's leading slash is kept (written as
+// %2f), and one with a trailing slash, which would read back without it so
+// that Get could never find it and each Store would add a line, is refused
+// and leaves the file as it was (both found by FuzzCredentialsFileFormat).
+func TestFileStoreSlashPaths(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creds")
+	s := NewFileStore(path)
+	ctx := context.Background()
+	for _, p := range []string{"/", "/team/r.git", "//x"} {
+		if err := s.Store(ctx, cr("https", "h", p, "u", "p"+p)); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Get(ctx, Credential{Protocol: "https", Host: "h", Path: p})
+		if err != nil || !ok || got.Path != p || got.Password != "p"+p {
+			t.Errorf("Get(path %q) = %+v, %v, %v", p, got, ok, err)
+		}
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"team/r.git/", "//"} {
+		err := s.Store(ctx, cr("https", "h", p, "u", "p2"))
+		if !errors.Is(err, ErrProtocol) {
+			t.Errorf("Store(path %q) = %v, want ErrProtocol", p, err)
+		}
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("file changed:\n%s\nwant\n%s", after, before)
+	}
+}

@@ -143,16 +143,20 @@ func protoErr(line int, msg string) error {
 // password, password_expiry_utc), without a terminating blank line: git
 // reads a helper's answer to EOF. Empty Protocol, Host and Path are omitted,
 // as are Username and Password unless non-empty or flagged present, and a
-// zero PasswordExpiryUTC. If a value contains a newline or NUL byte, Write
-// returns an error naming the key, not the value, and writes nothing.
+// zero PasswordExpiryUTC. If a value contains a newline, carriage return or
+// NUL byte, Write returns an error naming the key, not the value, and
+// writes nothing: a reader drops a CR before the line end, so the value
+// would not read back (found by FuzzWrite), and git itself refuses to write
+// one (credential.protectProtocol, git 2.48), since some readers end a line
+// at a lone CR.
 func Write(w io.Writer, c Credential) error {
 	var b strings.Builder
 	add := func(key, value string, present bool) error {
 		if !present {
 			return nil
 		}
-		if strings.ContainsAny(value, "\n\x00") {
-			return fmt.Errorf("gitcred: the %s contains a newline or NUL byte: %w", key, ErrProtocol)
+		if strings.ContainsAny(value, "\n\r\x00") {
+			return fmt.Errorf("gitcred: the %s contains a line break or NUL byte: %w", key, ErrProtocol)
 		}
 		b.WriteString(key)
 		b.WriteByte('=')

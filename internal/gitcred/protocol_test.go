@@ -191,10 +191,13 @@ func TestWriteFormat(t *testing.T) {
 	}
 }
 
+// TestWriteRejectsNewlineAndNUL: also a CR, which a reader drops before
+// the line end (FuzzWrite found "protocol=\r\n" reading back as "") and
+// some readers take for a line end.
 func TestWriteRejectsNewlineAndNUL(t *testing.T) {
 	const secret = "SECRET"
 	base := Credential{Protocol: "https", Host: "h", Username: "u", Password: "p", HasUsername: true, HasPassword: true}
-	for _, bad := range []string{"a\nb" + secret, secret + "\x00"} {
+	for _, bad := range []string{"a\nb" + secret, secret + "\x00", secret + "\r", "a\rpassword=" + secret} {
 		for field, set := range map[string]func(*Credential){
 			"protocol": func(c *Credential) { c.Protocol = bad },
 			"host":     func(c *Credential) { c.Host = bad },

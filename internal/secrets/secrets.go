@@ -302,7 +302,7 @@ func (s *Store) LogoutAPI(ctx context.Context, in rhoderc.Instance) error {
 		if e, ok := cfg.Instance(in.Name); ok {
 			// The storage is pinned: without a token, an entry with no
 			// explicit storage would turn into a keyring entry.
-			e.Storage, e.TokenID = e.EffectiveStorage(), 0
+			e.Storage, e.TokenID, e.TokenExpires = e.EffectiveStorage(), 0, 0
 			b.entry(&e, APIToken, "")
 			cfg.SetInstance(e)
 		}

@@ -53,13 +53,10 @@ func Probe(ctx context.Context, d Doer, repoURL string) (string, error) {
 	if _, err := RealmString(repoURL, ""); err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, "OPTIONS", repoURL, strings.NewReader(svnOptionsBody))
+	req, err := NewOptionsRequest(ctx, repoURL)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Content-Type", "text/xml")
-	// This header is how RhodeCode tells svn from a browser (§6.5).
-	req.Header.Set("DAV", "http://subversion.tigris.org/xmlns/dav/svn/depth")
 	resp, err := d.Do(req)
 	if err != nil {
 		return "", err
@@ -87,6 +84,19 @@ func Probe(ctx context.Context, d Doer, repoURL string) (string, error) {
 	default:
 		return "", fmt.Errorf("the server answered %s instead of asking for credentials", resp.Status)
 	}
+}
+
+// NewOptionsRequest is svn's first request to a repository: OPTIONS with
+// svn's DAV header and body, no credentials.
+func NewOptionsRequest(ctx context.Context, repoURL string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, "OPTIONS", repoURL, strings.NewReader(svnOptionsBody))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	// This header is how RhodeCode tells svn from a browser (§6.5).
+	req.Header.Set("DAV", "http://subversion.tigris.org/xmlns/dav/svn/depth")
+	return req, nil
 }
 
 // ParseChallenge returns the realm of the Basic challenge among the

@@ -1,0 +1,295 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
+	"github.com/rhodecode-cli/rhodecode/internal/svnauth"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+	"github.com/spf13/cobra"
+)
+
+type setupSvnOptions struct {
+	*deps
+	sf sessionFlags
+
+	All       bool
+	Remove    bool
+	Lifetime  string
+	WithToken bool
+	Repo      string
+	ConfigDir string
+	minutes   int
+	dir       string // ConfigDir as recorded: absolute, "" for svn's default
+}
+
+func newSetupSvnCmd(f *Factory, g *globalOptions) *cobra.Command {
+	opts := &setupSvnOptions{}
+	c := &cobra.Command{
+		Use:   "setup-svn [-i <name> | --all] [--remove] [--lifetime <duration>] [--repo <name>] [--config-dir <dir>]",
+		Short: "Make Subversion use RhodeCode VCS tokens for your instances",
+		Long: `Configure Subversion so that svn checkout, update and commit over HTTP(S)
+to a RhodeCode instance authenticate with the instance's VCS token, the
+same one setup-git uses (one token serves git, hg and svn).
+
+svn has no credential helper: it keeps credentials per server realm in
+its own cache. For each selected instance this command asks the server
+for its realm (an unauthenticated request to a Subversion repository you
+can read, as svn's first one; --repo picks it, else get_repos does), makes
+sure the VCS token exists (creating it like setup-git, or reading it from
+standard input with --with-token), and writes svn's entry for that realm:
+
+  ~/.subversion/auth/svn.simple/<md5 of "<https://host:443> RhodeCode">
+  (--config-dir DIR: DIR/auth/svn.simple/...)
+
+with your exact user name and the VCS token. svn keeps such an entry in
+plain text, protected by its mode (0600), whatever its password-stores
+and store-plaintext-passwords settings say (they only decide what svn
+saves after a prompt). Nothing else in ~/.subversion is touched. The
+realm string (and --config-dir) is remembered in the config file.
+
+token rotate rewrites the entry, auth logout removes it. Running it twice
+changes nothing; --remove deletes the entry while it still holds your
+user name.
+
+In CI, with RHODECODE_HOST, RHODECODE_USERNAME and RHODECODE_VCS_TOKEN
+set, it writes the entry for RHODECODE_HOST from those variables, with no
+config file or keyring; the realm comes from --repo, or from get_repos
+when RHODECODE_TOKEN is set too.`,
+		Example: `  $ rhodecode setup-svn
+  $ rhodecode setup-svn --all --lifetime 365d
+  $ rhodecode setup-svn -i work --repo team/svnrepo
+  $ rhodecode setup-svn --remove -i work`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.deps = f.deps(g)
+			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
+				return usageErrorf("give -i NAME or --all, not both")
+			}
+			if opts.All && opts.Repo != "" {
+				return usageErrorf("--repo names a repository of one instance; pick it with -i NAME")
+			}
+			var err error
+			if opts.minutes, err = parseLifetime(opts.Lifetime); err != nil {
+				return usageErrorf("%v", err)
+			}
+			if opts.dir, err = opts.svnConfigDirFlag(opts.ConfigDir); err != nil {
+				return err
+			}
+			return setupSvnRun(cmd.Context(), opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.All, "all", false, "Set up every instance in the config file")
+	c.Flags().BoolVar(&opts.Remove, "remove", false, "Remove the svn credentials this command wrote")
+	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h) or days (365d)")
+	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the VCS token from standard input instead of creating one")
+	c.Flags().StringVar(&opts.Repo, "repo", "", "An svn repository to ask for the server's realm (default: the first you can read)")
+	c.Flags().StringVar(&opts.ConfigDir, "config-dir", "", "svn's configuration directory, as svn --config-dir (default ~/.subversion)")
+	addSessionFlags(c, &opts.sf)
+	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
+	return c
+}
+
+// svnSetupResult is one instance's outcome, and its JSON form.
+type svnSetupResult struct {
+	Instance   string `json:"instance"`
+	URL        string `json:"url"`
+	Username   string `json:"username"`
+	TokenID    int    `json:"vcs_token_id,omitempty"`
+	Created    bool   `json:"vcs_token_created"`
+	Configured bool   `json:"svn_configured"`
+	Realm      string `json:"realm"`
+	// File is svn's entry: plain text, mode 0600.
+	File     string `json:"file"`
+	Verified string `json:"verified"`
+}
+
+func setupSvnRun(ctx context.Context, opts *setupSvnOptions) error {
+	io := opts.io
+
+	// CI: the environment says everything; the realm comes from a probe.
+	if tok := opts.getenv("RHODECODE_VCS_TOKEN"); tok != "" && opts.g.Instance == "" && !opts.All {
+		host, user := opts.getenv("RHODECODE_HOST"), opts.getenv("RHODECODE_USERNAME")
+		if host == "" || user == "" {
+			return usageErrorf("RHODECODE_VCS_TOKEN is set: also set RHODECODE_USERNAME and RHODECODE_HOST (the server to use it for)")
+		}
+		u, err := baseurl.Normalize(host)
+		if err != nil {
+			return usageErrorf("RHODECODE_HOST: %v", err)
+		}
+		in := rhoderc.Instance{Name: resolve.EnvName, URL: u, Username: user, SVNConfigDir: opts.dir}
+		realm, err := opts.svnRealm(ctx, in, strings.TrimSpace(opts.getenv("RHODECODE_TOKEN")), opts.Repo)
+		if err != nil {
+			return err
+		}
+		dir, err := opts.svnConfigDir(in)
+		if err != nil {
+			return err
+		}
+		if opts.Remove {
+			_, err := svnauth.Remove(dir, realm, user)
+			return err
+		}
+		if err := (svnCopy{opts.deps}).write(dir, realm, user, strings.TrimSpace(tok)); err != nil {
+			return err
+		}
+		if io.IsStderrTTY() {
+			termPrintf(io.ErrOut, "%s svn uses RHODECODE_VCS_TOKEN for %s (realm %s), in plain text in %s\n", io.SuccessIcon(), u, realm, svnauth.Path(dir, realm))
+		}
+		return nil
+	}
+
+	cfg, err := opts.cfg.load()
+	if err != nil {
+		return err
+	}
+	var targets []rhoderc.Instance
+	if opts.All {
+		if targets = cfg.Instances(); len(targets) == 0 {
+			return resolve.ErrNotLoggedIn
+		}
+	} else {
+		in, err := resolve.Select(cfg, opts.g.Instance)
+		if err != nil {
+			return err
+		}
+		targets = []rhoderc.Instance{in}
+	}
+	if opts.WithToken && len(targets) != 1 {
+		return usageErrorf("--with-token sets up one instance; pick it with -i NAME")
+	}
+
+	if opts.Remove {
+		for _, in := range targets {
+			if err := setupSvnRemove(ctx, opts, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	var results []svnSetupResult
+	failed := false
+	for _, in := range targets {
+		r, err := setupSvnOne(ctx, opts, in)
+		if err != nil {
+			if len(targets) == 1 {
+				return err
+			}
+			termPrintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, err)
+			failed = true
+			continue
+		}
+		results = append(results, r)
+		if !opts.g.JSON {
+			mark := io.SuccessIcon()
+			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
+				mark, failed = io.WarningIcon(), true
+			}
+			termPrintf(io.ErrOut, "%s svn is set up for %s (%s) as %s: realm %s, VCS token in %s (plain text, mode 0600, as svn keeps it); check: %s\n",
+				mark, r.Instance, r.URL, r.Username, r.Realm, r.File, r.Verified)
+		}
+	}
+	if opts.g.JSON {
+		if err := writeJSON(io.Out, results); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return errSilent
+	}
+	return nil
+}
+
+// setupSvnOne makes sure the instance has a working VCS token and writes
+// svn's entry for the server's realm.
+func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance) (svnSetupResult, error) {
+	r := svnSetupResult{Instance: in.Name, URL: in.URL}
+	if err := opts.knowUsername(ctx, &in); err != nil {
+		return r, err
+	}
+	if in.Username == "" || strings.ContainsAny(in.Username, "\r\n") {
+		return r, unknownUsername(in.Name)
+	}
+	r.Username = in.Username
+	// Before a token is minted: the realm is known, the entry writable.
+	api, _ := opts.apiToken(ctx, in)
+	realm, err := opts.svnRealm(ctx, in, api, opts.Repo)
+	if err != nil {
+		return r, err
+	}
+	next := in
+	next.SVNRealm, next.SVNConfigDir = realm, opts.dir
+	dir, err := opts.svnConfigDir(next)
+	if err != nil {
+		return r, err
+	}
+	r.Realm, r.File = realm, svnauth.Path(dir, realm)
+	if _, err := svnauth.Read(dir, realm); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return r, err
+	}
+	token, created, err := ensureVCSToken(ctx, opts.deps, &opts.sf, in, opts.WithToken, opts.minutes)
+	if err != nil {
+		return r, err
+	}
+	r.TokenID = in.VCSTokenID
+	if created != nil {
+		r.TokenID, r.Created = created.ID, true
+	}
+	// An entry for another realm or directory (the server's realm
+	// changed, or --config-dir) is no longer read: take it out.
+	if in.SVNRealm != "" && (in.SVNRealm != realm || in.SVNConfigDir != opts.dir) {
+		if err := (svnCopy{opts.deps}).remove(ctx, in); err != nil {
+			termPrintf(opts.io.ErrOut, "%s the svn entry for %s stays: %v\n", opts.io.WarningIcon(), in.SVNRealm, err)
+		}
+	}
+	// Recorded first: an entry the config file does not know of would
+	// outlive logout.
+	if in.SVNRealm != realm || in.SVNConfigDir != opts.dir {
+		if err := opts.recordSVN(ctx, in, realm, opts.dir); err != nil {
+			return r, err
+		}
+	}
+	if err := (svnCopy{opts.deps}).write(dir, realm, in.Username, token); err != nil {
+		return r, err
+	}
+	r.Configured = true
+	r.Verified = verifyVCSToken(ctx, opts.deps, in, token, r.Created, "svn")
+	retireAfterMint(ctx, opts.deps, &opts.sf, in, r.TokenID, r.Created, r.Verified)
+	return r, nil
+}
+
+// setupSvnRemove deletes the instance's svn entry (while it holds the
+// instance's user name) and forgets its realm.
+func setupSvnRemove(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance) error {
+	io := opts.io
+	if in.SVNRealm == "" {
+		if io.IsStderrTTY() {
+			termPrintf(io.ErrOut, "%s svn is not set up for %s; nothing to remove\n", io.SuccessIcon(), in.Name)
+		}
+		return nil
+	}
+	dir, err := opts.svnConfigDir(in)
+	if err != nil {
+		return err
+	}
+	removed, err := svnauth.Remove(dir, in.SVNRealm, in.Username)
+	if err != nil {
+		return err
+	}
+	if err := opts.recordSVN(ctx, in, "", ""); err != nil {
+		return err
+	}
+	if io.IsStderrTTY() {
+		what := "Removed svn's credentials for " + in.URL + " (" + svnauth.Path(dir, in.SVNRealm) + ")"
+		if !removed {
+			what = "svn's entry for " + in.URL + " was gone or another user's; left as it was"
+		}
+		termPrintf(io.ErrOut, "%s %s; the VCS token stays (rhodecode token revoke removes it)\n", io.SuccessIcon(), what)
+	}
+	return nil
+}
