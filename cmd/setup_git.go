@@ -44,7 +44,7 @@ API token, and writes git config for that instance's URL only:
   credential.<url>.useHttpPath = true              (when the URL has a path)
 
 git-credential-rhodecode is the small helper program installed beside
-this one (it starts about as fast as git's own helpers); without it, git
+this one (it starts faster); without it, git
 runs !'<this binary>' credential-helper, which answers the same way.
 
 It then checks the token the way git will use it, against a repository you
