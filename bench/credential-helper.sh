@@ -103,7 +103,7 @@ keyring_ok=
 if . "$root/.ci/keyring.sh" 2>"$tmp/keyring.log"; then
   keyring_started=1
   if printf %s "$kr_token" | secret-tool store --label=rhodecode-bench \
-      service "rhodecode:https://$host" username vcs-token 2>>"$tmp/keyring.log"; then
+      service "rhodecode:https://$host" username vcs-token:bench 2>>"$tmp/keyring.log"; then
     keyring_ok=1
   else
     note "secret-tool store failed ($(tail -n1 "$tmp/keyring.log")); keyring row skipped"

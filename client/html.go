@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -26,34 +25,70 @@ type attrs struct {
 	hasValue                                   bool
 }
 
+// Which attributes readSomeAttrs copies.
+const (
+	attrClass = 1 << iota
+	attrName
+	attrValue
+	attrOnclick
+	attrDatetime
+	attrType
+	attrAll = 1<<iota - 1
+)
+
 // readAttrs reads the current tag's attributes that the parsers use;
 // the others are skipped without a copy.
-func readAttrs(z *html.Tokenizer) attrs {
+func readAttrs(z tokenSource) attrs { return readSomeAttrs(z, attrAll) }
+
+// readSomeAttrs reads the attributes in want; hasValue is set either way.
+// Common values come from a table instead of a copy: a 1,000-token page
+// has tens of thousands of them.
+func readSomeAttrs(z tokenSource, want int) attrs {
 	var a attrs
+	str := func(bit int, v []byte) string {
+		if want&bit == 0 {
+			return ""
+		}
+		if s, ok := commonAttrValues[string(v)]; ok {
+			return s
+		}
+		return string(v)
+	}
 	for more := true; more; {
 		var k, v []byte
 		k, v, more = z.TagAttr()
 		switch string(k) {
 		case "class":
-			a.class = string(v)
+			a.class = str(attrClass, v)
 		case "name":
-			a.name = string(v)
+			a.name = str(attrName, v)
 		case "value":
-			a.value, a.hasValue = string(v), true
+			a.value, a.hasValue = str(attrValue, v), true
 		case "onclick":
-			a.onclick = string(v)
+			a.onclick = str(attrOnclick, v)
 		case "datetime":
-			a.datetime = string(v)
+			a.datetime = str(attrDatetime, v)
 		case "type":
-			a.typ = string(v)
+			a.typ = str(attrType, v)
 		}
 	}
 	return a
 }
 
+// commonAttrValues are the class, name and type values of a token page's
+// rows (the map lookup with string(v) does not copy).
+var commonAttrValues = map[string]string{}
+
+func init() {
+	for _, s := range []string{"", "expired", "td-authtoken", "td-wrap", "td-tags", "td", "td-exp", "td-action",
+		"cursor-pointer", "hidden", "submit", "csrf_token", "del_auth_token", "role", "text", "password"} {
+		commonAttrValues[s] = s
+	}
+}
+
 // tagAtom names the current tag from the raw token: TagName copies the
 // name, and a page has tens of thousands of tags.
-func tagAtom(z *html.Tokenizer) atom.Atom {
+func tagAtom(z tokenSource) atom.Atom {
 	raw := z.Raw()
 	i := 1 // after '<'
 	if i < len(raw) && raw[i] == '/' {

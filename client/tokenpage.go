@@ -170,9 +170,21 @@ type rowState struct {
 // 4.8 and later (full secrets up to 4.18, masked from 4.19). Errors for
 // pages that are not such a page match ErrNotRhodeCode (see PageError).
 func ParseTokenPage(r io.Reader) (*TokenPage, error) {
+	page, err := io.ReadAll(io.LimitReader(r, maxPage))
+	if err != nil {
+		return nil, err
+	}
+	pg, err := parseTokenPage(newPageScanner(page))
+	if errors.Is(err, errScanFallback) {
+		pg, err = parseTokenPage(html.NewTokenizer(bytes.NewReader(page)))
+	}
+	return pg, err
+}
+
+// parseTokenPage is ParseTokenPage's single pass over the tokens of z.
+func parseTokenPage(z tokenSource) (*TokenPage, error) {
 	p := &tokenParser{}
 	p.row.onclickID = -1
-	z := html.NewTokenizer(io.LimitReader(r, maxPage))
 	for {
 		tt := z.Next()
 		switch tt {
@@ -194,7 +206,7 @@ func ParseTokenPage(r io.Reader) (*TokenPage, error) {
 	}
 }
 
-func (p *tokenParser) startTag(z *html.Tokenizer, selfClosing bool) {
+func (p *tokenParser) startTag(z tokenSource, selfClosing bool) {
 	tag := tagAtom(z)
 	// Attributes cost allocations in the tokenizer: read them only where
 	// the state says they can matter.
@@ -228,7 +240,7 @@ func (p *tokenParser) startTag(z *html.Tokenizer, selfClosing bool) {
 	if !need {
 		return
 	}
-	a := readAttrs(z)
+	a := readSomeAttrs(z, attrsFor[tag])
 	switch tag {
 	case atom.Table:
 		if hasClass(a.class, "rctable") && hasClass(a.class, "auth_tokens") {
@@ -275,6 +287,13 @@ func (p *tokenParser) startTag(z *html.Tokenizer, selfClosing bool) {
 		p.optValue, p.optHasVal = a.value, a.hasValue
 		p.optText = p.optText[:0]
 	}
+}
+
+// attrsFor are the attributes startTag reads of each tag.
+var attrsFor = map[atom.Atom]int{
+	atom.Table: attrClass, atom.Tr: attrClass, atom.Td: attrClass, atom.Th: attrClass,
+	atom.Code: attrOnclick, atom.Input: attrName | attrValue, atom.Time: attrDatetime,
+	atom.Select: attrName, atom.Option: attrValue,
 }
 
 func cellKind(class string, position int) int {

@@ -102,6 +102,10 @@ func (d *doctor) checkHelperBinary(ctx context.Context, value, setup string) {
 			d.ok("helper program", "%s (this program)", path)
 			return
 		}
+		if h, err := os.Stat(helperProgram(exe, d.getenv("PATH"))); err == nil && os.SameFile(fi, h) {
+			d.ok("helper program", "%s (installed with this program)", path)
+			return
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // a hung program is an answer too
 	defer cancel()

@@ -3,6 +3,9 @@ package cmd
 import (
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
 )
 
 // executable is the path of this binary for git config. Package managers
@@ -43,4 +46,32 @@ func preferOnPath(exe string, names []string, pathEnv string) string {
 		}
 	}
 	return exe
+}
+
+// helperProgram is what setup-git makes git run for exe (this binary, as
+// executable found it): git-credential-rhodecode when it is installed
+// beside exe (go install, the release archives and package managers put
+// the two together), named through PATH like exe; else exe itself, whose
+// credential-helper answers the same way, only slower to start.
+func helperProgram(exe, pathEnv string) string {
+	resolved, err := filepath.EvalSymlinks(exe)
+	if err != nil {
+		return exe
+	}
+	name := gitconfig.HelperProgram
+	if strings.HasSuffix(resolved, ".exe") {
+		name += ".exe"
+	}
+	h := filepath.Join(filepath.Dir(resolved), name)
+	if fi, err := os.Stat(h); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 && !strings.HasSuffix(name, ".exe") {
+		return exe
+	}
+	p := preferOnPath(h, []string{name}, pathEnv)
+	if p == h && resolved != filepath.Clean(exe) {
+		// exe is a stable link (say /opt/homebrew/bin/rhodecode) but no
+		// such link names the helper: its versioned path would be gone
+		// after an upgrade, exe's link stays.
+		return exe
+	}
+	return p
 }

@@ -42,7 +42,8 @@ func TestPreferOnPath(t *testing.T) {
 
 // TestSetupGitWritesPathLink runs the real binary through a symlink on
 // PATH, as a package manager installs it: git config names the link,
-// which survives an upgrade, not the versioned file behind it.
+// which survives an upgrade, not the versioned file behind it; the small
+// helper beside the binary only by a link on PATH too.
 func TestSetupGitWritesPathLink(t *testing.T) {
 	home := t.TempDir()
 	bin := filepath.Join(t.TempDir(), "bin")
@@ -70,11 +71,21 @@ func TestSetupGitWritesPathLink(t *testing.T) {
 	if !strings.Contains(got, "'"+link+"' credential-helper") {
 		t.Errorf("helper = %q, want the link %s", got, link)
 	}
-	// Not on PATH: the absolute path of the file itself.
+	// With the small helper linked on PATH too, git runs it by its link.
+	helper := filepath.Join(filepath.Dir(testBinary(t)), "git-credential-rhodecode")
+	if err := os.Symlink(helper, filepath.Join(bin, "git-credential-rhodecode")); err != nil {
+		t.Fatal(err)
+	}
+	run(link, "setup-git")
+	got = run("git", "config", "--global", "--get-all", "credential.https://code.example.com.helper")
+	if want := "\n!'" + filepath.Join(bin, "git-credential-rhodecode") + "'\n"; got != want {
+		t.Errorf("helper with both links = %q, want %q", got, want)
+	}
+	// Not on PATH: the absolute path of the helper beside the binary.
 	env[1] = "PATH=" + os.Getenv("PATH")
 	run(link, "setup-git")
 	got = run("git", "config", "--global", "--get-all", "credential.https://code.example.com.helper")
-	if !strings.Contains(got, "'"+testBinary(t)+"' credential-helper") {
-		t.Errorf("helper without PATH = %q", got)
+	if want := "\n!'" + helper + "'\n"; got != want {
+		t.Errorf("helper without PATH = %q, want %q", got, want)
 	}
 }

@@ -64,7 +64,7 @@ func TestGitEndToEnd(t *testing.T) {
 				t.Errorf("setup-git did not verify the token: %s", r.stdout)
 			}
 			// Idempotent: one reset and one helper entry.
-			if got := e.helperEntries(srv.URL); len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "credential-helper"+map[string]string{"file": " --storage file", "keyring": ""}[storage]) {
+			if got := e.helperEntries(srv.URL); len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "git-credential-rhodecode'"+map[string]string{"file": " --storage file", "keyring": ""}[storage]) {
 				t.Fatalf("helper entries %q", got)
 			}
 			vcs := srv.Tokens("alice")
@@ -200,10 +200,33 @@ func TestGitCIMode(t *testing.T) {
 	}
 }
 
-// helper runs the built binary as git would, with stdin.
+// helper runs the helper as git would, with stdin: git-credential-rhodecode,
+// which setup-git makes git run (RHODECODE_TEST_HELPER=rhodecode runs
+// `rhodecode credential-helper` instead). A get, which changes nothing, also
+// runs `rhodecode credential-helper`, and the two must answer alike.
 func (e *testEnv) helper(stdin string, args ...string) (stdout, stderr string, code int) {
 	e.t.Helper()
-	c := exec.Command(testBinary(e.t), append([]string{"credential-helper"}, args...)...)
+	small := func() (string, string, int) {
+		return e.runHelper(filepath.Join(filepath.Dir(testBinary(e.t)), "git-credential-rhodecode"), stdin, args...)
+	}
+	big := func() (string, string, int) {
+		return e.runHelper(testBinary(e.t), stdin, append([]string{"credential-helper"}, args...)...)
+	}
+	if os.Getenv("RHODECODE_TEST_HELPER") == "rhodecode" {
+		small, big = big, small
+	}
+	stdout, stderr, code = small()
+	if len(args) > 0 && args[len(args)-1] == "get" {
+		if o, er, c := big(); o != stdout || er != stderr || c != code {
+			e.t.Errorf("the two helper programs answer differently:\n%q %q %d\n%q %q %d", stdout, stderr, code, o, er, c)
+		}
+	}
+	return stdout, stderr, code
+}
+
+func (e *testEnv) runHelper(prog, stdin string, args ...string) (stdout, stderr string, code int) {
+	e.t.Helper()
+	c := exec.Command(prog, args...)
 	c.Env = e.gitEnv()
 	c.Stdin = strings.NewReader(stdin)
 	var o, er strings.Builder

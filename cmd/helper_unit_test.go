@@ -218,7 +218,7 @@ func TestSetupGitWithToken(t *testing.T) {
 		t.Errorf("%d keyring entries with file storage", n)
 	}
 	got := e.helperEntries(srv.URL)
-	if len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "credential-helper --storage file") {
+	if len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "git-credential-rhodecode' --storage file") {
 		t.Fatalf("git config: %q", got)
 	}
 	out, _, _ := e.helper("protocol=http\nhost="+srv.Host()+"\n\n", "--storage", "file", "get")
@@ -258,7 +258,7 @@ func TestSetupGitLocal(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	out, err := e.git(repo, "config", "--local", "--get-all", "credential."+srv.URL+".helper")
-	if got := strings.Split(strings.TrimRight(out, "\n"), "\n"); err != nil || len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "credential-helper --storage file") {
+	if got := strings.Split(strings.TrimRight(out, "\n"), "\n"); err != nil || len(got) != 2 || got[0] != "" || !strings.HasSuffix(got[1], "git-credential-rhodecode' --storage file") {
 		t.Errorf("local git config: %v %q", err, out)
 	}
 	b, _ := os.ReadFile(filepath.Join(repo, ".git", "config"))

@@ -147,8 +147,8 @@ var (
 	binErr  error
 )
 
-// testBinary builds the rhodecode binary once per test run, for git to
-// start as its credential helper.
+// testBinary builds the rhodecode binary (and git-credential-rhodecode
+// beside it) once per test run, for git to start as its credential helper.
 func testBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -157,8 +157,12 @@ func testBinary(t testing.TB) string {
 			binErr = err
 			return
 		}
+		// Both programs in one directory, as go install and the release
+		// archives put them: setup-git then points git at the small
+		// helper, and the tests that run git run it.
 		binPath = filepath.Join(dir, "rhodecode")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/rhodecode-cli/rhodecode").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", dir, "github.com/rhodecode-cli/rhodecode",
+			"github.com/rhodecode-cli/rhodecode/git-credential-rhodecode").CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

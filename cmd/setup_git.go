@@ -40,8 +40,12 @@ one, "rhodecode-cli git <user>@<host>", through the web session; with
 API token, and writes git config for that instance's URL only:
 
   credential.<url>.helper = ""                     (so no other helper shadows it)
-  credential.<url>.helper = !'<this binary>' credential-helper
+  credential.<url>.helper = !'<dir>/git-credential-rhodecode'
   credential.<url>.useHttpPath = true              (when the URL has a path)
+
+git-credential-rhodecode is the small helper program installed beside
+this one (it starts faster); without it, git
+runs !'<this binary>' credential-helper, which answers the same way.
 
 It then checks the token the way git will use it, against a repository you
 can read. A new VCS token then replaces the ones the tool made before for
@@ -105,6 +109,7 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	if err != nil {
 		return fmt.Errorf("finding this program's path for git config: %w", err)
 	}
+	exe = helperProgram(exe, opts.getenv("PATH"))
 
 	// CI: the environment says everything.
 	if opts.getenv("RHODECODE_VCS_TOKEN") != "" && opts.g.Instance == "" && !opts.All {

@@ -92,14 +92,14 @@ func TestAuthSetupGitAlias(t *testing.T) {
 	e.env["RHODECODE_VCS_TOKEN"] = u.Secret
 	e.mustRun("auth", "setup-git")
 	out, err := e.git(t.TempDir(), "config", "--global", "--get-all", "credential."+srv.URL+".helper")
-	if err != nil || !strings.Contains(out, "credential-helper") {
+	if err != nil || !strings.Contains(out, "git-credential-rhodecode") {
 		t.Fatalf("git config after auth setup-git: %v %q", err, out)
 	}
 	if out, err := e.git(t.TempDir(), "clone", "-q", srv.RepoCloneURL("team/app")); err != nil {
 		t.Fatalf("clone: %v\n%s", err, out)
 	}
 	e.mustRun("auth", "setup-git", "--remove")
-	if out, _ := e.git(t.TempDir(), "config", "--global", "--get-all", "credential."+srv.URL+".helper"); strings.Contains(out, "credential-helper") {
+	if out, _ := e.git(t.TempDir(), "config", "--global", "--get-all", "credential."+srv.URL+".helper"); strings.Contains(out, "credential-") {
 		t.Errorf("auth setup-git --remove left %q", out)
 	}
 }

@@ -26,6 +26,14 @@ type tomlDoc struct {
 }
 
 func parseTOML(path string, data []byte) (*tomlDoc, error) {
+	if d, ok := quickTOML(data); ok {
+		return d, nil
+	}
+	return parseTOMLFull(path, data)
+}
+
+// parseTOMLFull decodes data with the TOML library.
+func parseTOMLFull(path string, data []byte) (*tomlDoc, error) {
 	d := &tomlDoc{data: map[string]any{}}
 	md, err := toml.Decode(string(data), &d.data)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
@@ -69,11 +70,25 @@ func (c Config) InRepo(ctx context.Context) bool {
 	return err == nil
 }
 
+// HelperProgram is the name of the small helper binary that is installed
+// beside rhodecode; git runs it without a subcommand.
+const HelperProgram = "git-credential-rhodecode"
+
+// isHelperProgram reports whether path names HelperProgram (.exe on
+// Windows).
+func isHelperProgram(path string) bool {
+	return strings.TrimSuffix(filepath.Base(path), ".exe") == HelperProgram
+}
+
 // HelperValue is the git config value that runs exe as the helper,
 // keeping other hosts' credentials in storage (gitcred.Open's names; ""
-// or the keyring, the helper's default, add no flag).
+// or the keyring, the helper's default, add no flag). exe is rhodecode
+// (run as "credential-helper") or HelperProgram.
 func HelperValue(exe, storage string) string {
-	v := "!" + ShellQuote(exe) + " credential-helper"
+	v := "!" + ShellQuote(exe)
+	if !isHelperProgram(exe) {
+		v += " credential-helper"
+	}
 	if storage != "" && storage != gitcred.StorageKeyring {
 		v += " --storage " + storage
 	}
@@ -87,7 +102,12 @@ func ShellQuote(s string) string {
 
 // ourHelpers matches the values WriteHelper adds: the empty reset and
 // this tool's helper, wherever the binary lives.
-const ourHelpers = `^$|credential-helper`
+const ourHelpers = `^$|credential-helper|` + HelperProgram
+
+// isOurs reports whether a helper value runs this tool's helper.
+func isOurs(value string) bool {
+	return strings.Contains(value, "credential-helper") || strings.Contains(value, HelperProgram)
+}
 
 // WriteHelper scopes the helper to the instance URL only: an empty
 // helper first (so no other helper shadows it), then exe's. It removes its
@@ -148,7 +168,7 @@ func (c Config) HelperURLs(ctx context.Context) map[string]bool {
 	urls := map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {
 		key, value, _ := strings.Cut(line, " ")
-		if !strings.Contains(value, "credential-helper") {
+		if !isOurs(value) {
 			continue
 		}
 		key = strings.TrimPrefix(key, "credential.")
@@ -229,7 +249,8 @@ func HelperPath(value string) (path string, ok bool) {
 		}
 		break
 	}
-	if !strings.HasPrefix(rest, " credential-helper") {
+	if !strings.HasPrefix(rest, " credential-helper") &&
+		!(isHelperProgram(b.String()) && (rest == "" || strings.HasPrefix(rest, " --storage"))) {
 		return "", false
 	}
 	return b.String(), true

@@ -36,7 +36,7 @@ func TestWriteRemoveHelper(t *testing.T) {
 	}
 	ctx := t.Context()
 	c, _ := isolated(t)
-	const root, sub = "https://code.example.com", "https://code.example.com/rc"
+	const root, sub, small = "https://code.example.com", "https://code.example.com/rc", "https://other.example.com"
 	for range 2 { // idempotent
 		if err := c.WriteHelper(ctx, Global, root, "/opt/it's/rhodecode", ""); err != nil {
 			t.Fatal(err)
@@ -44,6 +44,12 @@ func TestWriteRemoveHelper(t *testing.T) {
 		if err := c.WriteHelper(ctx, Global, sub, "/usr/bin/rhodecode", "file"); err != nil {
 			t.Fatal(err)
 		}
+		if err := c.WriteHelper(ctx, Global, small, "/usr/bin/git-credential-rhodecode", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := c.Git(ctx, "config", "--global", "--get-all", "credential."+small+".helper"); got != "\n!'/usr/bin/git-credential-rhodecode'\n" {
+		t.Errorf("helpers for %s = %q", small, got)
 	}
 	got, err := c.Git(ctx, "config", "--global", "--get-all", "credential."+root+".helper")
 	if err != nil {
@@ -60,14 +66,14 @@ func TestWriteRemoveHelper(t *testing.T) {
 		t.Errorf("helpers for %s = %q, want --storage file", sub, got)
 	}
 	urls := c.HelperURLs(ctx)
-	if !urls[root] || !urls[sub] || len(urls) != 2 {
+	if !urls[root] || !urls[sub] || !urls[small] || len(urls) != 3 {
 		t.Errorf("HelperURLs = %v", urls)
 	}
 	// Someone else's helper for the same URL survives a removal.
 	if _, err := c.Git(ctx, "config", "--global", "--add", "credential."+root+".helper", "store"); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{root, sub, root} { // removing twice is fine
+	for _, u := range []string{root, sub, small, root} { // removing twice is fine
 		if err := c.RemoveHelper(ctx, Global, u); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +87,8 @@ func TestWriteRemoveHelper(t *testing.T) {
 }
 
 func TestHelperPath(t *testing.T) {
-	for _, exe := range []string{"/usr/bin/rhodecode", "/opt/it's/rhodecode", "C:/Program Files/rhodecode.exe"} {
+	for _, exe := range []string{"/usr/bin/rhodecode", "/opt/it's/rhodecode", "C:/Program Files/rhodecode.exe",
+		"/usr/bin/git-credential-rhodecode", "C:/Program Files/git-credential-rhodecode.exe"} {
 		for _, storage := range []string{"", "file"} {
 			got, ok := HelperPath(HelperValue(exe, storage))
 			if !ok || got != exe {
@@ -89,7 +96,10 @@ func TestHelperPath(t *testing.T) {
 			}
 		}
 	}
-	for _, v := range []string{"store", "!gh auth git-credential", "!'/x' other", "!'unterminated"} {
+	if v := HelperValue("/usr/bin/git-credential-rhodecode", "file"); v != "!'/usr/bin/git-credential-rhodecode' --storage file" {
+		t.Errorf("HelperValue for the small helper = %q", v)
+	}
+	for _, v := range []string{"store", "!gh auth git-credential", "!'/x' other", "!'unterminated", "!'/x/git-credential-rhodecode' get-other"} {
 		if _, ok := HelperPath(v); ok {
 			t.Errorf("HelperPath(%q) claims it", v)
 		}

@@ -1,0 +1,129 @@
+// Package credhelper is the git credential helper (git-credential(1)):
+// get answers with a managed instance's VCS token, or with what git stored
+// through it for other hosts; store and erase keep those others. Both the
+// small git-credential-rhodecode binary and `rhodecode credential-helper`
+// run it, so it imports nothing a request does not need (no HTTP client,
+// no command tree, no tables): git starts it for every fetch and push.
+package credhelper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
+)
+
+// CredentialsFile is where the helper keeps other credentials git
+// approves, with --storage file: beside the config file, 0600.
+const CredentialsFile = ".rhodecode-git-credentials"
+
+// Config is the config file the helper reads (and, on erase of the VCS
+// token, updates).
+type Config struct {
+	Path   func() (string, error)
+	Load   func() (*rhoderc.File, error)
+	Update func(ctx context.Context, fn func(*rhoderc.File) error) error
+}
+
+// FileConfig is the config file rhoderc.Locate finds (RHODERC or
+// ~/.rhoderc); a file others can read gets a warning on warn.
+func FileConfig(getenv func(string) string, home func() (string, error), warn io.Writer) Config {
+	path := func() (string, error) { return rhoderc.Locate("", getenv, home) }
+	return Config{
+		Path: path,
+		Load: func() (*rhoderc.File, error) {
+			p, err := path()
+			if err != nil {
+				return nil, err
+			}
+			f, err := rhoderc.Load(p)
+			if err != nil {
+				return nil, err
+			}
+			if perr := f.Permissions(); perr != nil {
+				fmt.Fprintf(warn, "rhodecode: warning: %v\n", perr)
+			}
+			return f, nil
+		},
+		Update: func(ctx context.Context, fn func(*rhoderc.File) error) error {
+			p, err := path()
+			if err != nil {
+				return err
+			}
+			return rhoderc.Update(ctx, p, fn)
+		},
+	}
+}
+
+// Deps is what one request works with.
+type Deps struct {
+	In          io.Reader
+	Out, ErrOut io.Writer // Out is git's; warnings go to ErrOut
+	Getenv      func(string) string
+	Now         func() time.Time
+	Config      Config
+	Secrets     *secrets.Store
+	Keyring     secrets.Keyring
+	IsNotFound  func(error) bool // the keyring's "no such secret"
+	Storage     string           // gitcred.StorageKeyring or StorageFile
+}
+
+// Run answers one request: op is get, store or erase; any other op is
+// ignored, as git's contract asks.
+func Run(ctx context.Context, op string, d Deps) error {
+	switch op {
+	case "get", "store", "erase":
+	default:
+		return nil
+	}
+	q, err := gitcred.Read(d.In)
+	if err != nil {
+		return err
+	}
+	if q.Protocol != "http" && q.Protocol != "https" || q.Host == "" {
+		return nil
+	}
+	h := &helper{d: d, q: q}
+	switch op {
+	case "get":
+		return h.get(ctx)
+	case "store":
+		return h.store(ctx)
+	default:
+		return h.erase(ctx)
+	}
+}
+
+// ErrNoVCSToken means the instance has no usable managed VCS token.
+var ErrNoVCSToken = errors.New("no managed VCS token")
+
+// VCSToken returns the instance's VCS token (the one setup-git made, that
+// the helper hands to git) and its expiry (unix seconds, -1 never), or
+// ErrNoVCSToken when there is none or git rejected it.
+func VCSToken(ctx context.Context, st *secrets.Store, in rhoderc.Instance) (string, int64, error) {
+	if in.VCSTokenRejected {
+		return "", 0, ErrNoVCSToken
+	}
+	if in.VCSToken == "" && in.VCSTokenID == 0 && in.VCSTokenExpires == 0 {
+		// Nothing recorded: do not wake the keyring for every git call.
+		// (A hand-written vcs_token in the file is something recorded.)
+		return "", 0, ErrNoVCSToken
+	}
+	exp := in.VCSTokenExpires
+	if exp == 0 {
+		exp = -1
+	}
+	tok, err := st.Get(ctx, in, secrets.VCSToken)
+	switch {
+	case errors.Is(err, secrets.ErrNotFound):
+		return "", 0, ErrNoVCSToken
+	case err != nil:
+		return "", 0, err
+	}
+	return tok, exp, nil
+}
