@@ -64,6 +64,28 @@ func (d *deps) hgTokenFile(in rhoderc.Instance) (string, error) {
 	return filepath.Join(dir, "rhodecode", "hg", strings.TrimPrefix(hgEntry(in), "rhodecode_")+".rc"), nil
 }
 
+// tokenFileIn is the token file the instance's entry in f includes, or
+// where it would be.
+func (c hgCopy) tokenFileIn(f *hgrc.File, in rhoderc.Instance) (string, error) {
+	if _, ours, inc := hgOwnEntry(f, in); ours && inc != "" {
+		return inc, nil
+	}
+	return c.d.hgTokenFile(in)
+}
+
+// dropTokenFileUnlessIncluded removes the token file when ~/.hgrc does
+// not include it.
+func (c hgCopy) dropTokenFileUnlessIncluded(tokenFile string) error {
+	user, err := c.d.hgUserConfig()
+	if err != nil {
+		return err
+	}
+	if f, err := hgrc.Load(user); err == nil && f.HasInclude(tokenFile) {
+		return nil
+	}
+	return hgrc.RemoveSecret(tokenFile)
+}
+
 // hgUserConfig is the hgrc setup-hg writes without --local: ~/.hgrc.
 func (d *deps) hgUserConfig() (string, error) {
 	home, err := d.cfg.home()

@@ -88,19 +88,6 @@ func (c hgCopy) write(ctx context.Context, in rhoderc.Instance, token, path stri
 	return w, nil
 }
 
-// dropTokenFileUnlessIncluded removes the token file when ~/.hgrc does
-// not include it.
-func (c hgCopy) dropTokenFileUnlessIncluded(tokenFile string) error {
-	user, err := c.d.hgUserConfig()
-	if err != nil {
-		return err
-	}
-	if f, err := hgrc.Load(user); err == nil && f.HasInclude(tokenFile) {
-		return nil
-	}
-	return hgrc.RemoveSecret(tokenFile)
-}
-
 // dropKeyringCopy deletes mercurial_keyring's entry for the instance's
 // prefix only when it holds token, the tool's VCS token: otherwise it is
 // the user's own password for that server.
@@ -129,15 +116,6 @@ func (c hgCopy) storedVCSToken(ctx context.Context, in rhoderc.Instance) string 
 		return ""
 	}
 	return tok
-}
-
-// tokenFileIn is the token file the instance's entry in f includes, or
-// where it would be.
-func (c hgCopy) tokenFileIn(f *hgrc.File, in rhoderc.Instance) (string, error) {
-	if _, ours, inc := hgOwnEntry(f, in); ours && inc != "" {
-		return inc, nil
-	}
-	return c.d.hgTokenFile(in)
 }
 
 // unwrite removes the [auth] entry from the hgrc at path; the token file
