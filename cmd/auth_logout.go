@@ -126,6 +126,8 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	// The keyring entries go first: if the keyring is locked the user is
 	// told, and the file entry that points at the secrets is kept.
 	// (A file-stored instance has nothing in the keyring to lose.)
+	// (The VCS token is read first: hg's copy is removed by it.)
+	vcsToken, _ := opts.secrets.Get(ctx, in, secrets.VCSToken)
 	if err := opts.secrets.PurgeKeyring(ctx, in, secrets.Kinds...); err != nil {
 		return err
 	}
@@ -146,7 +148,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	}
 	// hg and svn keep copies of the VCS token of their own (vcscopies.go).
 	for _, c := range opts.vcsCopies() {
-		if err := c.remove(ctx, in); err != nil {
+		if err := c.remove(ctx, in, vcsToken); err != nil {
 			fmt.Fprintf(io.ErrOut, "%s removing %s's copy of the VCS token: %v\n", io.WarningIcon(), c.vcs(), err)
 		}
 	}

@@ -301,7 +301,13 @@ func TestSetupHgFromEnvironment(t *testing.T) {
 	e.env["RHODECODE_USERNAME"] = "alice"
 	e.env["RHODECODE_VCS_TOKEN"] = tok.Secret
 	e.mustRun("setup-hg")
-	if got := e.readFile(".config/rhodecode/hg/env.rc"); !strings.Contains(got, "rhodecode_env.password = "+tok.Secret+"\n") {
+	// Not "env": that is the name an instance "env" would have.
+	entry := hgEntry(rhoderc.Instance{Name: "(env)"})
+	if !strings.HasPrefix(entry, "rhodecode_env_") {
+		t.Fatalf("CI's entry: %s", entry)
+	}
+	envRc := ".config/rhodecode/hg/" + strings.TrimPrefix(entry, "rhodecode_") + ".rc"
+	if got := e.readFile(envRc); !strings.Contains(got, entry+".password = "+tok.Secret+"\n") {
 		t.Fatalf("token file: %q", got)
 	}
 	if strings.Contains(e.readFile(".hgrc"), tok.Secret) {
@@ -309,7 +315,7 @@ func TestSetupHgFromEnvironment(t *testing.T) {
 	}
 	hg.Must(t.TempDir(), "clone", "-q", srv.RepoCloneURL("team/hgapp"), "app")
 	e.mustRun("setup-hg", "--remove")
-	if e.readFile(".hgrc") != "" || e.readFile(".config/rhodecode/hg/env.rc") != "" {
+	if e.readFile(".hgrc") != "" || e.readFile(envRc) != "" {
 		t.Error("--remove left something")
 	}
 	delete(e.env, "RHODECODE_HOST")

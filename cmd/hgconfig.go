@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,7 +33,10 @@ import (
 const hgKeyringService = "Mercurial"
 
 // hgEntry names the instance's [auth] entry; hg splits keys at the last
-// dot, and people read it, so only letters, digits, - and _ stay.
+// dot, and people read it, so only letters, digits, - and _ stay. The
+// name must be the instance's alone (the token file is named after it):
+// a name that had to change gets a hash of the real one, so "a.b",
+// "a_b" and CI's "(env)" never share an entry.
 func hgEntry(in rhoderc.Instance) string {
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
@@ -39,6 +44,10 @@ func hgEntry(in rhoderc.Instance) string {
 		}
 		return '_'
 	}, strings.Trim(in.Name, "()"))
+	if name != in.Name {
+		sum := sha256.Sum256([]byte(in.Name))
+		name += "_" + hex.EncodeToString(sum[:4])
+	}
 	return "rhodecode_" + name
 }
 
@@ -55,6 +64,28 @@ func (d *deps) hgTokenFile(in rhoderc.Instance) (string, error) {
 	return filepath.Join(dir, "rhodecode", "hg", strings.TrimPrefix(hgEntry(in), "rhodecode_")+".rc"), nil
 }
 
+// tokenFileIn is the token file the instance's entry in f includes, or
+// where it would be.
+func (c hgCopy) tokenFileIn(f *hgrc.File, in rhoderc.Instance) (string, error) {
+	if _, ours, inc := hgOwnEntry(f, in); ours && inc != "" {
+		return inc, nil
+	}
+	return c.d.hgTokenFile(in)
+}
+
+// dropTokenFileUnlessIncluded removes the token file when ~/.hgrc does
+// not include it.
+func (c hgCopy) dropTokenFileUnlessIncluded(tokenFile string) error {
+	user, err := c.d.hgUserConfig()
+	if err != nil {
+		return err
+	}
+	if f, err := hgrc.Load(user); err == nil && f.HasInclude(tokenFile) {
+		return nil
+	}
+	return hgrc.RemoveSecret(tokenFile)
+}
+
 // hgUserConfig is the hgrc setup-hg writes without --local: ~/.hgrc.
 func (d *deps) hgUserConfig() (string, error) {
 	home, err := d.cfg.home()
@@ -68,16 +99,41 @@ func (d *deps) hgUserConfig() (string, error) {
 // the prefix (a trailing slash, so /rc does not match /rcx), the exact
 // user name, and the scheme.
 func hgAuthAttrs(in rhoderc.Instance, username string) ([]hgrc.Attr, error) {
-	u, err := url.Parse(in.URL)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("instance %q: bad URL %q", in.Name, secret.StripUserinfo(in.URL))
+	prefix, err := hgPrefix(in)
+	if err != nil {
+		return nil, err
 	}
-	u.User = nil
-	prefix := strings.TrimSuffix(u.String(), "/") + "/"
 	if username == "" || strings.ContainsAny(username, "\r\n") {
 		return nil, unknownUsername(in.Name)
 	}
+	u, _ := url.Parse(in.URL)
 	return []hgrc.Attr{{Name: "prefix", Value: prefix}, {Name: "username", Value: username}, {Name: "schemes", Value: u.Scheme}}, nil
+}
+
+// hgPrefix is the prefix of the instance's [auth] entry.
+func hgPrefix(in rhoderc.Instance) (string, error) {
+	u, err := url.Parse(in.URL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("instance %q: bad URL %q", in.Name, secret.StripUserinfo(in.URL))
+	}
+	u.User = nil
+	return strings.TrimSuffix(u.String(), "/") + "/", nil
+}
+
+// hgOwnEntry looks for the instance's entry in f: present when an entry
+// of its name is there, ours when that entry's prefix is the instance's
+// (else it is another server's, and nothing of it is touched); include
+// is the token file its %include line names ("" for none).
+func hgOwnEntry(f *hgrc.File, in rhoderc.Instance) (present, ours bool, include string) {
+	prefix := f.Auth(hgEntry(in))["prefix"]
+	if prefix == "" {
+		return false, false, ""
+	}
+	want, err := hgPrefix(in)
+	if err != nil || prefix != want {
+		return true, false, ""
+	}
+	return true, true, f.AuthInclude(hgEntry(in))
 }
 
 // hgKeyringAccount is mercurial_keyring's key for the entry's password.

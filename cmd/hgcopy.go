@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/internal/hgrc"
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -58,40 +60,77 @@ func (c hgCopy) write(ctx context.Context, in rhoderc.Instance, token, path stri
 	} else if err := hgrc.WriteSecret(tokenFile, hgEntry(in), "the VCS token of instance "+in.Name, token); err != nil {
 		return hgWritten{}, fmt.Errorf("writing hg's token file: %w", err)
 	}
+	var moved string
 	_, err = hgrc.Edit(path, func(f *hgrc.File) {
-		f.RemoveAuth(hgEntry(in), tokenFile) // the other path's line, if any
+		// The include of another path ($XDG_CONFIG_HOME changed), or
+		// the other storage's line, if any.
+		if inc := f.AuthInclude(hgEntry(in)); inc != "" {
+			f.RemoveAuth(hgEntry(in), inc)
+			if inc != tokenFile && filepath.Base(inc) == filepath.Base(tokenFile) {
+				moved = inc
+			}
+		}
+		f.RemoveAuth(hgEntry(in), tokenFile)
 		f.SetAuth(hgEntry(in), attrs, include)
 	})
 	if err != nil {
 		return hgWritten{}, err
 	}
 	// A copy the other path left is no longer read.
+	if moved != "" {
+		_ = c.dropTokenFileUnlessIncluded(moved)
+	}
 	if w.In == "keyring" {
 		c.dropTokenFileUnlessIncluded(tokenFile)
-	} else if acct, ok := hgKeyringAccount(in); ok && c.d.secrets.Storage(in) == rhoderc.StorageKeyring {
-		_ = c.d.keyring.Delete(ctx, hgKeyringService, acct)
+	} else {
+		_ = c.dropKeyringCopy(ctx, in, token)
 	}
 	return w, nil
 }
 
-// dropTokenFileUnlessIncluded removes the token file when ~/.hgrc does
-// not include it.
-func (c hgCopy) dropTokenFileUnlessIncluded(tokenFile string) error {
-	user, err := c.d.hgUserConfig()
-	if err != nil {
-		return err
-	}
-	if f, err := hgrc.Load(user); err == nil && f.HasInclude(tokenFile) {
+// dropKeyringCopy deletes mercurial_keyring's entry for the instance's
+// prefix only when it holds token, the tool's VCS token: otherwise it is
+// the user's own password for that server.
+func (c hgCopy) dropKeyringCopy(ctx context.Context, in rhoderc.Instance, token string) error {
+	acct, ok := hgKeyringAccount(in)
+	if !ok || token == "" || c.d.secrets.Storage(in) != rhoderc.StorageKeyring {
 		return nil
 	}
-	return hgrc.RemoveSecret(tokenFile)
+	have, err := c.d.keyring.Get(ctx, hgKeyringService, acct)
+	if keyring.IsNotFound(err) || err == nil && have != token {
+		return nil
+	}
+	if err == nil {
+		err = c.d.keyring.Delete(ctx, hgKeyringService, acct)
+	}
+	if err != nil && !keyring.IsNotFound(err) {
+		return fmt.Errorf("removing the mercurial_keyring entry: %w", err)
+	}
+	return nil
+}
+
+// storedVCSToken is the managed VCS token, "" when there is none.
+func (c hgCopy) storedVCSToken(ctx context.Context, in rhoderc.Instance) string {
+	tok, err := c.d.secrets.Get(ctx, in, secrets.VCSToken)
+	if err != nil {
+		return ""
+	}
+	return tok
 }
 
 // unwrite removes the [auth] entry from the hgrc at path; the token file
 // and the keyring entry go too when ~/.hgrc no longer uses them (other
-// repositories set up with --local then prompt again).
+// repositories set up with --local then prompt again). An entry of the
+// instance's name for another server is left alone.
 func (c hgCopy) unwrite(ctx context.Context, in rhoderc.Instance, path string) error {
-	tokenFile, err := c.d.hgTokenFile(in)
+	f, err := hgrc.Load(path)
+	if err != nil {
+		return err
+	}
+	if present, ours, _ := hgOwnEntry(f, in); present && !ours {
+		return nil
+	}
+	tokenFile, err := c.tokenFileIn(f, in)
 	if err != nil {
 		return err
 	}
@@ -103,12 +142,10 @@ func (c hgCopy) unwrite(ctx context.Context, in rhoderc.Instance, path string) e
 		return err
 	}
 	if f, err := hgrc.Load(user); err == nil && f.Auth(hgEntry(in))["prefix"] != "" {
-		return nil // ~/.hgrc still uses the copy
+		return nil // ~/.hgrc still uses the copy (or the name is another's)
 	}
-	if acct, ok := hgKeyringAccount(in); ok && c.d.secrets.Storage(in) == rhoderc.StorageKeyring {
-		if err := c.d.keyring.Delete(ctx, hgKeyringService, acct); err != nil && !keyring.IsNotFound(err) {
-			return fmt.Errorf("removing the mercurial_keyring entry: %w", err)
-		}
+	if err := c.dropKeyringCopy(ctx, in, c.storedVCSToken(ctx, in)); err != nil {
+		return err
 	}
 	return hgrc.RemoveSecret(tokenFile)
 }
@@ -128,18 +165,21 @@ func (c hgCopy) state(ctx context.Context, in rhoderc.Instance, token string) co
 	if p := hgRepoConfig(); p != "" {
 		paths = append(paths, p)
 	}
-	inKeyring := false
+	inKeyring, included := false, false
 	for _, p := range paths {
 		f, err := hgrc.Load(p)
 		if err != nil {
 			st.Error = err.Error()
 			continue
 		}
-		if f.Auth(hgEntry(in))["prefix"] == "" {
-			continue
-		}
+		_, ours, inc := hgOwnEntry(f, in)
 		switch {
-		case f.HasInclude(tokenFile):
+		case !ours:
+			continue
+		case inc != "":
+			if !included {
+				tokenFile, included = inc, true
+			}
 		case c.keyringMode(in, p):
 			inKeyring = true
 		default:
@@ -175,8 +215,25 @@ func (c hgCopy) state(ctx context.Context, in rhoderc.Instance, token string) co
 	return st
 }
 
+// refresh rewrites the token file the instance's entry in ~/.hgrc
+// includes (or, without one there, the token file of --local set-ups),
+// and mercurial_keyring's entry when an hgrc uses it for this instance.
+// An entry of the instance's name for another server stops both: the
+// token must not reach that server.
 func (c hgCopy) refresh(ctx context.Context, in rhoderc.Instance, token string) error {
-	tokenFile, err := c.d.hgTokenFile(in)
+	user, err := c.d.hgUserConfig()
+	if err != nil {
+		return err
+	}
+	f, err := hgrc.Load(user)
+	if err != nil {
+		return err
+	}
+	present, ours, _ := hgOwnEntry(f, in)
+	if present && !ours {
+		return nil
+	}
+	tokenFile, err := c.tokenFileIn(f, in)
 	if err != nil {
 		return err
 	}
@@ -185,7 +242,14 @@ func (c hgCopy) refresh(ctx context.Context, in rhoderc.Instance, token string) 
 			return err
 		}
 	}
-	if acct, ok := hgKeyringAccount(in); ok && c.d.secrets.Storage(in) == rhoderc.StorageKeyring {
+	if !ours {
+		if p := hgRepoConfig(); p != "" {
+			if rf, err := hgrc.Load(p); err == nil {
+				_, ours, _ = hgOwnEntry(rf, in)
+			}
+		}
+	}
+	if acct, ok := hgKeyringAccount(in); ok && ours && c.d.secrets.Storage(in) == rhoderc.StorageKeyring {
 		if _, err := c.d.keyring.Get(ctx, hgKeyringService, acct); err == nil {
 			return c.d.keyring.Set(ctx, hgKeyringService, acct, token)
 		}
@@ -193,12 +257,22 @@ func (c hgCopy) refresh(ctx context.Context, in rhoderc.Instance, token string) 
 	return nil
 }
 
-func (c hgCopy) remove(ctx context.Context, in rhoderc.Instance) error {
+// remove deletes what setup-hg wrote to ~/.hgrc for the instance, the
+// token file its entry includes, and mercurial_keyring's entry when it
+// holds token (the VCS token the instance had).
+func (c hgCopy) remove(ctx context.Context, in rhoderc.Instance, token string) error {
 	user, err := c.d.hgUserConfig()
 	if err != nil {
 		return err
 	}
-	tokenFile, err := c.d.hgTokenFile(in)
+	f, ferr := hgrc.Load(user)
+	if f == nil {
+		f = &hgrc.File{}
+	}
+	if present, ours, _ := hgOwnEntry(f, in); present && !ours {
+		return nil
+	}
+	tokenFile, err := c.tokenFileIn(f, in)
 	if err != nil {
 		return err
 	}
@@ -206,10 +280,11 @@ func (c hgCopy) remove(ctx context.Context, in rhoderc.Instance) error {
 	if err := hgrc.RemoveSecret(tokenFile); err != nil {
 		return err
 	}
-	if acct, ok := hgKeyringAccount(in); ok && c.d.secrets.Storage(in) == rhoderc.StorageKeyring {
-		if err := c.d.keyring.Delete(ctx, hgKeyringService, acct); err != nil && !keyring.IsNotFound(err) {
-			return fmt.Errorf("removing the mercurial_keyring entry: %w", err)
-		}
+	if err := c.dropKeyringCopy(ctx, in, token); err != nil {
+		return err
+	}
+	if ferr != nil {
+		return ferr
 	}
 	_, err = hgrc.Edit(user, func(f *hgrc.File) { f.RemoveAuth(hgEntry(in), tokenFile) })
 	return err

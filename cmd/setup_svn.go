@@ -243,7 +243,7 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 	// An entry for another realm or directory (the server's realm
 	// changed, or --config-dir) is no longer read: take it out.
 	if in.SVNRealm != "" && (in.SVNRealm != realm || in.SVNConfigDir != opts.dir) {
-		if err := (svnCopy{opts.deps}).remove(ctx, in); err != nil {
+		if err := (svnCopy{opts.deps}).remove(ctx, in, ""); err != nil {
 			termPrintf(opts.io.ErrOut, "%s the svn entry for %s stays: %v\n", opts.io.WarningIcon(), in.SVNRealm, err)
 		}
 	}

@@ -115,7 +115,7 @@ func (c svnCopy) refresh(ctx context.Context, in rhoderc.Instance, token string)
 }
 
 // remove deletes the entry while it is still ours.
-func (c svnCopy) remove(ctx context.Context, in rhoderc.Instance) error {
+func (c svnCopy) remove(ctx context.Context, in rhoderc.Instance, _ string) error {
 	if in.SVNRealm == "" {
 		return nil
 	}

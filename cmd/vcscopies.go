@@ -27,8 +27,10 @@ type vcsCopy interface {
 	// copy it writes nothing.
 	refresh(ctx context.Context, in rhoderc.Instance, token string) error
 	// remove deletes the copy and the client's global config for the
-	// instance (what setup-<vcs> wrote without --local).
-	remove(ctx context.Context, in rhoderc.Instance) error
+	// instance (what setup-<vcs> wrote without --local); token is the
+	// VCS token the instance had ("" if unknown), so that a secret that
+	// is not the tool's is kept.
+	remove(ctx context.Context, in rhoderc.Instance, token string) error
 }
 
 // copyState is one client's line in auth status.

@@ -338,3 +338,21 @@ func (f *File) ExtensionEnabled(name string) bool {
 	}
 	return on
 }
+
+// AuthInclude is the path of the %include line right after the [auth]
+// entry name's items (where SetAuth puts it), "" if there is none.
+func (f *File) AuthInclude(name string) string {
+	after := false
+	for i, l := range f.lines {
+		switch {
+		case f.owned(i, name, "") && l.kind == kItem:
+			after = true
+		case l.kind == kCont:
+		case l.kind == kInclude && after && l.section == "auth":
+			return l.value
+		default:
+			after = false
+		}
+	}
+	return ""
+}

@@ -264,3 +264,23 @@ func TestParseErrorHidesTheLine(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestAuthInclude: the %include that belongs to an entry is the one
+// right after its items, not any other in the file.
+func TestAuthInclude(t *testing.T) {
+	f := mustParse(t, "[auth]\n%include /x/other.rc\nrc_a.prefix = https://a/\n")
+	if got := f.AuthInclude("rc_a"); got != "" {
+		t.Errorf("no include after the entry: got %q", got)
+	}
+	f.SetAuth("rc_a", ours(), inc)
+	f.SetAuth("rc_b", ours(), "/x/b.rc")
+	if got := f.AuthInclude("rc_a"); got != inc {
+		t.Errorf("AuthInclude(rc_a) = %q", got)
+	}
+	if got := f.AuthInclude("rc_b"); got != "/x/b.rc" {
+		t.Errorf("AuthInclude(rc_b) = %q", got)
+	}
+	if got := f.AuthInclude("rc"); got != "" {
+		t.Errorf("AuthInclude(rc) = %q", got)
+	}
+}
