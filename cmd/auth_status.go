@@ -53,7 +53,8 @@ token pasted with --with-token has an unknown one. --json: RFC 3339, null
 for never and unknown. --fail-if-expiring DUR (7d, 12h: as --lifetime) is
 a CI gate: if a token the tool uses expires within DUR or has expired, it
 names it, its instance and the command that renews it on standard error,
-and exits with status 5. Unknown expiries do not trip it.`,
+and exits with status 5. Unknown expiries and a rejected API token do not
+trip it. An API token that is not OK wins: the exit status is then 1.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token
@@ -217,15 +218,17 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			}
 		}
 	}
+	// The gate's lines are printed either way, but an API token that is
+	// not OK wins: exit 1, not 5 (a script must not read "renew soon"
+	// when the tool cannot work now).
+	var gate error
 	if opts.failWithin > 0 {
-		if err := expiryGate(io.ErrOut, rows, opts.now(), opts.failWithin); err != nil {
-			return err
-		}
+		gate = expiryGate(io.ErrOut, rows, opts.now(), opts.failWithin)
 	}
 	if !allOK {
 		return errSilent
 	}
-	return nil
+	return gate
 }
 
 // checkAll asks every server about its token in parallel, within one
