@@ -217,7 +217,12 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 	}
 	r.Username = in.Username
 	// Before a token is minted: the realm is known, the entry writable.
-	api, _ := opts.apiToken(ctx, in)
+	// No API token only means --repo is needed (svnRealm says so); any
+	// other failure (a locked keyring) is that failure.
+	api, err := opts.apiToken(ctx, in)
+	if err != nil && !errors.Is(err, errAuthRequired) {
+		return r, err
+	}
 	realm, err := opts.svnRealm(ctx, in, api, opts.Repo)
 	if err != nil {
 		return r, err

@@ -13,6 +13,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/rhodecode-cli/rhodecode/internal/svnauth"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 // svnServer is gitServer plus the Subversion repository team/svnapp,
@@ -372,4 +373,21 @@ func TestSetupSvnWithTokenAndAlias(t *testing.T) {
 	assertSVNToken(t, dir, srv, "")
 	e.mustRun("setup-svn", "--all")
 	assertSVNToken(t, dir, srv, mine.Secret)
+}
+
+// TestSetupSvnLockedKeyring: a keyring that cannot be read is that error,
+// not "pass --repo" (which only a missing API token means); nothing is
+// written. No svn needed: it stops before any repository is asked.
+func TestSetupSvnLockedKeyring(t *testing.T) {
+	srv := gitServer(t)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv) // keyring storage
+	e.secrets.(*keyringtest.Mem).Err = errKeyringLocked
+	r := e.run("setup-svn")
+	if r.code != ExitError || strings.Contains(r.stderr, "--repo") || !strings.Contains(r.stderr, "keyring is locked") {
+		t.Errorf("locked keyring: exit %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.home, ".subversion")); !os.IsNotExist(err) {
+		t.Errorf("setup-svn wrote svn's config: %v", err)
+	}
 }
