@@ -248,7 +248,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 		if existing != nil {
 			recorded = existing.TokenID
 		}
-		retireOldToolTokens(ctx, io, ws, name, "token_role_api", defaultDescription(opts.hostname, "", username), recorded, keptTokenIDs(cfg, name, baseURL, tokenID), "API token")
+		retireOldToolTokens(ctx, io, ws, name, "token_role_api", machineDescription(opts.hostname, "", username), recorded, keptTokenIDs(cfg, name, baseURL, tokenID), "API token")
 	}
 
 	if opts.g.JSON {
