@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
@@ -217,8 +216,7 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 	}
 	r.Username = in.Username
 	// Before a token is minted: the realm is known, the entry writable.
-	// No API token only means --repo is needed (svnRealm says so); any
-	// other failure (a locked keyring) is that failure.
+	// No API token only means --repo is needed; a locked keyring is itself.
 	api, err := opts.apiToken(ctx, in)
 	if err != nil && !errors.Is(err, errAuthRequired) {
 		return r, err
@@ -234,8 +232,8 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 		return r, err
 	}
 	r.Realm, r.File = realm, svnauth.Path(dir, realm)
-	if _, err := svnauth.Read(dir, realm); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return r, err
+	if err := svnauth.CheckReplace(dir, realm, in.Username); err != nil {
+		return r, err // another user's entry, or one svn could not read
 	}
 	token, created, err := ensureVCSToken(ctx, opts.deps, &opts.sf, in, opts.WithToken, opts.minutes)
 	if err != nil {
