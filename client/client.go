@@ -92,8 +92,8 @@ func (c *Client) CheckServer(ctx context.Context) error {
 }
 
 // Reply is the answer to CallRaw, as the server sent it but for the
-// client's own token, which is "[REDACTED]" wherever it appears (get_user
-// lists it among auth_tokens).
+// client's own token and those given to Redact, which are "[REDACTED]"
+// wherever they appear (get_user lists them among auth_tokens).
 type Reply struct {
 	// Result is the result member; "null" for an error reply.
 	Result json.RawMessage
@@ -103,6 +103,10 @@ type Reply struct {
 	// Deprecation is the DEPRECATION_WARNING a deprecated method adds.
 	Deprecation string
 }
+
+// Redact adds a secret the caller knows (the tool's VCS token, say) to
+// those scrubbed from answers, errors and the --debug trace.
+func (c *Client) Redact(secret string) { c.addSecret(secret) }
 
 // CallRaw invokes any JSON-RPC method with args (a JSON object; nil means
 // {}), for callers that print the answer rather than decode it. An error

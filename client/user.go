@@ -46,8 +46,9 @@ func (c *Client) GetUser(ctx context.Context) (*User, error) {
 }
 
 // GetUserByName returns another user (get_user with userid, protocol
-// §3.1), which only a super-admin's token may read. The name is sent as a
-// string, so it is always a user name, never an id. The server's refusal
+// §3.1), which only a super-admin's token may read (or a user's own id).
+// The name is sent as a string, but the server tries int(userid) first:
+// an all-digit name is read as a user id. The server's refusal
 // of a non-admin is ErrNotSuperAdmin, an unknown name ErrNoSuchUser; both
 // also match the *APIError.
 func (c *Client) GetUserByName(ctx context.Context, username string) (*User, error) {

@@ -91,6 +91,17 @@ func apiRun(ctx context.Context, opts *apiOptions, params json.RawMessage) error
 	if err != nil {
 		return err
 	}
+	// The tool's own VCS token is redacted like its API token; other
+	// tokens print as sent: the user asked for them.
+	vcs := opts.getenv("RHODECODE_VCS_TOKEN")
+	if !t.Env {
+		if vcs, err = storedVCSToken(ctx, opts.deps, t.Instance); err != nil {
+			return err
+		}
+	}
+	if vcs != "" {
+		c.Redact(vcs)
+	}
 	reply, callErr := c.CallRaw(ctx, opts.Method, params)
 	var apiErr *client.APIError
 	if callErr != nil && !errors.As(callErr, &apiErr) {

@@ -14,8 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/golden"
+	"github.com/rhodecode-cli/rhodecode/keyring"
 )
 
 // apiEnv is alice logged in with her API token (a1ce…) as instance
@@ -295,5 +297,36 @@ func TestAPIDeprecatedMethod(t *testing.T) {
 	r := e.mustRun("api", "show_ip")
 	if r.stdout != `{"server_ip_addr":"10.0.0.1"}`+"\n" || !strings.Contains(r.stderr, "show_ip: DEPRECATED METHOD Please use method `get_ip` instead.") {
 		t.Errorf("stdout %q\nstderr %q", r.stdout, r.stderr)
+	}
+}
+
+// TestAPIRedactsVCSToken: the managed VCS token the tool keeps reads
+// [REDACTED] in an api result, like the API token; the user's other
+// tokens print as the server sends them.
+func TestAPIRedactsVCSToken(t *testing.T) {
+	srv := gitServer(t)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv)
+	e.mustRun("setup-git")
+	vcsTok, _ := e.secret("work", srv.URL, keyring.AccountVCSToken)
+	if vcsTok == "" {
+		t.Fatal("no managed VCS token")
+	}
+	other := srv.AddToken("alice", fakerc.RoleFeed, "mine", -1)
+	r := e.mustRun("api", "get_user", "--jq", ".auth_tokens[]")
+	if strings.Contains(r.stdout+r.stderr, vcsTok) {
+		t.Errorf("the managed VCS token is in the output:\n%s", r.stdout)
+	}
+	if strings.Count(r.stdout, client.Redacted) != 2 || !strings.Contains(r.stdout, other.Secret) {
+		t.Errorf("want the API and VCS tokens redacted and the others shown:\n%s", r.stdout)
+	}
+
+	// CI: the environment's VCS token too.
+	c := newTestEnv(t)
+	c.env["RHODECODE_HOST"] = srv.URL
+	c.env["RHODECODE_TOKEN"], _ = e.secret("work", srv.URL, keyring.AccountAPIToken)
+	c.env["RHODECODE_VCS_TOKEN"] = vcsTok
+	if r := c.mustRun("api", "get_user", "--jq", ".auth_tokens[]"); strings.Contains(r.stdout, vcsTok) || strings.Count(r.stdout, client.Redacted) != 2 {
+		t.Errorf("environment: want both tokens redacted:\n%s", r.stdout)
 	}
 }

@@ -217,8 +217,8 @@ func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, cfg *rhoderc.F
 		}
 		todo := []client.AuthToken{*page.FindToken(id)}
 		keep := keptTokenIDs(cfg, name, wt.URL, id)
-		todo = append(todo, staleToolTokens(page, "token_role_api", defaultDescription(d.hostname, "", wt.Username), 0, keep)...)
-		todo = append(todo, staleToolTokens(page, "token_role_vcs", vcsDescription(&d, wt.Username), wt.VCSTokenID, keep)...)
+		todo = append(todo, staleToolTokens(page, "token_role_api", machineDescription(d.hostname, "", wt.Username), 0, keep)...)
+		todo = append(todo, staleToolTokens(page, "token_role_vcs", machineDescription(d.hostname, "git", wt.Username), wt.VCSTokenID, keep)...)
 		for _, t := range todo {
 			if err := ws.DeleteToken(ctx, t.ID); err != nil {
 				return err

@@ -3,9 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -53,7 +51,8 @@ token pasted with --with-token has an unknown one. --json: RFC 3339, null
 for never and unknown. --fail-if-expiring DUR (7d, 12h: as --lifetime) is
 a CI gate: if a token the tool uses expires within DUR or has expired, it
 names it, its instance and the command that renews it on standard error,
-and exits with status 5. Unknown expiries do not trip it.`,
+and exits with status 5. Unknown expiries and a rejected API token do not
+trip it. An API token that is not OK wins: the exit status is then 1.`,
 		Example: `  $ rhodecode auth status
   $ rhodecode auth status --offline --json
   $ rhodecode auth status -i work --show-token
@@ -217,67 +216,17 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 			}
 		}
 	}
+	// The gate's lines are printed either way, but an API token that is
+	// not OK wins: exit 1, not 5 (a script must not read "renew soon"
+	// when the tool cannot work now).
+	var gate error
 	if opts.failWithin > 0 {
-		if err := expiryGate(io.ErrOut, rows, opts.now(), opts.failWithin); err != nil {
-			return err
-		}
+		gate = expiryGate(io.ErrOut, rows, opts.now(), opts.failWithin)
 	}
 	if !allOK {
 		return errSilent
 	}
-	return nil
-}
-
-// checkAll asks every server about its token in parallel, within one
-// overall deadline.
-func checkAll(ctx context.Context, opts *authStatusOptions, rows []*instanceStatus) {
-	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, r := range rows {
-		if r.State != "" {
-			continue // no token to check
-		}
-		if opts.Offline {
-			r.State, r.OK = "offline", true
-			continue
-		}
-		wg.Add(1)
-		go func(r *instanceStatus) {
-			defer wg.Done()
-			checkOne(ctx, opts, r)
-		}(r)
-	}
-	wg.Wait()
-}
-
-// checkOne asks the server who the row's token belongs to and records the
-// answer in r.State.
-func checkOne(ctx context.Context, opts *authStatusOptions, r *instanceStatus) {
-	c, err := opts.newClient(r.instance, r.token)
-	if err != nil {
-		r.State, r.Error = "error", err.Error()
-		return
-	}
-	u, err := c.GetUser(ctx)
-	switch {
-	case err == nil:
-		r.State, r.OK, r.ServerUsername = "ok", true, u.Username
-		if r.Username == "" {
-			r.Username = u.Username
-		} else if r.Username != u.Username {
-			r.State, r.OK = "user-mismatch", false
-			r.Error = fmt.Sprintf("the token belongs to %s, not %s; log in again", u.Username, r.Username)
-		}
-	case errors.Is(err, client.ErrAuth):
-		r.State, r.Error = "token-rejected", err.Error()
-	case errors.Is(err, client.ErrUnreachable):
-		r.State, r.Error = "unreachable", err.Error()
-	case errors.Is(err, client.ErrNotRhodeCode):
-		r.State, r.Error = "not-rhodecode", err.Error()
-	default:
-		r.State, r.Error = "error", err.Error()
-	}
+	return gate
 }
 
 // vcsStatus fills in the managed VCS token and whether git uses it. The

@@ -189,6 +189,25 @@ func TestFailIfExpiring(t *testing.T) {
 	}
 }
 
+// TestFailIfExpiringNotOK: an API token that is not OK wins over the
+// gate: exit 1, not 5. A rejected API token is not named as expiring (it
+// no longer works at all); the other tokens' gate lines are still printed.
+func TestFailIfExpiringNotOK(t *testing.T) {
+	e, _, _, lab := expiryEnv(t)
+	labIn, _ := readConfig(t, e).Instance("lab")
+	lab.RevokeToken(labIn.TokenID)
+	r := e.run("auth", "status", "--fail-if-expiring", "7d")
+	if r.code != 1 {
+		t.Errorf("lab's API token rejected, work's VCS token expiring: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "API token of instance lab") {
+		t.Errorf("the rejected token is named as expiring:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "VCS token of instance work expires in 3 days") || !strings.Contains(r.stderr, "lab: ") {
+		t.Errorf("stderr lacks the gate line or the rejection:\n%s", r.stderr)
+	}
+}
+
 // TestTokenListExpiring: tokens 1 h, 3 d and 30 d from now, and one
 // expired, on the fake server's clock.
 func TestTokenListExpiring(t *testing.T) {

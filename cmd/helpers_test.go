@@ -35,6 +35,8 @@ type testEnv struct {
 	timeout time.Duration
 	// now, when set, is the commands' clock (else testNow's date).
 	now func() time.Time
+	// hostname, when set, is the Factory's Hostname (else "testhost").
+	hostname func() (string, error)
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -84,6 +86,9 @@ func (e *testEnv) run(args ...string) result {
 	}
 	if e.now != nil {
 		f.Now = e.now
+	}
+	if e.hostname != nil {
+		f.Hostname = e.hostname
 	}
 	code := Main(e.t.Context(), args, f)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

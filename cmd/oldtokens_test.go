@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -234,4 +235,33 @@ func TestReloginRevokeFailureIsAWarning(t *testing.T) {
 	if r := e.mustRun("auth", "status", "--json"); !strings.Contains(r.stdout, `"state": "ok"`) {
 		t.Errorf("status:\n%s", r.stdout)
 	}
+}
+
+// TestUnknownHostKeepsOtherTokens: without a host name every machine's
+// tool tokens read "@unknown-host", so no login, setup-git or logout
+// --revoke recognises older tokens by description then; the API token id
+// this machine recorded is still replaced at the next login.
+func TestUnknownHostKeepsOtherTokens(t *testing.T) {
+	srv := gitServer(t)
+	others := []fakerc.Token{
+		srv.AddToken("alice", fakerc.RoleAPI, "rhodecode-cli alice@unknown-host", -1),
+		srv.AddToken("alice", fakerc.RoleVCS, "rhodecode-cli git alice@unknown-host", -1),
+	}
+	e := newTestEnv(t)
+	e.hostname = func() (string, error) { return "", errors.New("no host name") }
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	e.mustRun("setup-git")
+	in, _ := readConfig(t, e).Instance("work")
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	for _, tk := range srv.Tokens("alice") {
+		if tk.ID == in.TokenID {
+			t.Errorf("API token %d, recorded and replaced, is still there", tk.ID)
+		}
+	}
+	e.mustRun("auth", "logout", "work")
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	e.mustRun("setup-git") // a new VCS token
+	checkLookalikes(t, srv, others)
+	e.mustRun("auth", "logout", "--revoke", "work")
+	checkLookalikes(t, srv, others)
 }

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
@@ -217,7 +216,11 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 	}
 	r.Username = in.Username
 	// Before a token is minted: the realm is known, the entry writable.
-	api, _ := opts.apiToken(ctx, in)
+	// No API token only means --repo is needed; a locked keyring is itself.
+	api, err := opts.apiToken(ctx, in)
+	if err != nil && !errors.Is(err, errAuthRequired) {
+		return r, err
+	}
 	realm, err := opts.svnRealm(ctx, in, api, opts.Repo)
 	if err != nil {
 		return r, err
@@ -229,8 +232,8 @@ func setupSvnOne(ctx context.Context, opts *setupSvnOptions, in rhoderc.Instance
 		return r, err
 	}
 	r.Realm, r.File = realm, svnauth.Path(dir, realm)
-	if _, err := svnauth.Read(dir, realm); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return r, err
+	if err := svnauth.CheckReplace(dir, realm, in.Username); err != nil {
+		return r, err // another user's entry, or one svn could not read
 	}
 	token, created, err := ensureVCSToken(ctx, opts.deps, &opts.sf, in, opts.WithToken, opts.minutes)
 	if err != nil {

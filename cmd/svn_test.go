@@ -13,6 +13,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 	"github.com/rhodecode-cli/rhodecode/internal/svnauth"
+	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 )
 
 // svnServer is gitServer plus the Subversion repository team/svnapp,
@@ -243,6 +244,9 @@ func TestSetupSvnRemoveAndStatus(t *testing.T) {
 	// Another user's entry for the realm: --remove and logout keep it.
 	e.mustRun("setup-svn")
 	bob := svnauth.Entry{RealmString: realm, Username: "bob", Password: secret.New("bobs")}
+	if err := os.Remove(svnauth.Path(dir, realm)); err != nil { // Write keeps alice's
+		t.Fatal(err)
+	}
 	if err := svnauth.Write(dir, bob); err != nil {
 		t.Fatal(err)
 	}
@@ -372,4 +376,51 @@ func TestSetupSvnWithTokenAndAlias(t *testing.T) {
 	assertSVNToken(t, dir, srv, "")
 	e.mustRun("setup-svn", "--all")
 	assertSVNToken(t, dir, srv, mine.Secret)
+}
+
+// TestSetupSvnLockedKeyring: a keyring that cannot be read is that error,
+// not "pass --repo" (which only a missing API token means); nothing is
+// written. No svn needed: it stops before any repository is asked.
+func TestSetupSvnLockedKeyring(t *testing.T) {
+	srv := gitServer(t)
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv) // keyring storage
+	e.secrets.(*keyringtest.Mem).Err = errKeyringLocked
+	r := e.run("setup-svn")
+	if r.code != ExitError || strings.Contains(r.stderr, "--repo") || !strings.Contains(r.stderr, "keyring is locked") {
+		t.Errorf("locked keyring: exit %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.home, ".subversion")); !os.IsNotExist(err) {
+		t.Errorf("setup-svn wrote svn's config: %v", err)
+	}
+}
+
+// TestSetupSvnOtherUsersEntry: svn's entry for the realm holds another
+// user name (the user's own svn password, say): setup-svn leaves it as it
+// was, mints no token, and says which file to remove; after that it works.
+func TestSetupSvnOtherUsersEntry(t *testing.T) {
+	srv, _ := svnServer(t)
+	e := newTestEnv(t)
+	dir := filepath.Join(e.home, ".subversion")
+	realm := "<http://" + srv.Host() + "> RhodeCode"
+	passwordLoginEnv(t, e, srv)
+	if err := svnauth.Write(dir, svnauth.Entry{RealmString: realm, Username: "bob", Password: secret.New("bobs-own-password")}); err != nil {
+		t.Fatal(err)
+	}
+	path, before := svnEntry(t, dir, srv)
+	tokens := len(srv.Tokens("alice"))
+	r := e.run("setup-svn")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "bob") {
+		t.Errorf("another user's entry: exit %d %q", r.code, r.stderr)
+	}
+	if _, got := svnEntry(t, dir, srv); got != before || len(srv.Tokens("alice")) != tokens {
+		t.Errorf("the entry changed or a token was minted:\n%s", got)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("setup-svn")
+	if _, got := svnEntry(t, dir, srv); !strings.Contains(got, "alice") {
+		t.Errorf("after removing it: %s", got)
+	}
 }

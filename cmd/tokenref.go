@@ -10,7 +10,8 @@ import (
 )
 
 // A token on the command line is its id, or its description when no other
-// token has the same one (as glab takes a token's name).
+// token has the same one (as glab takes a token's name). A number is
+// always an id.
 
 // checkTokenRef rejects what can name no token before anything is asked.
 func checkTokenRef(ref string) error {
@@ -59,14 +60,17 @@ func (e *errNoToken) Error() string {
 	return fmt.Sprintf("no token with id or description %q %s (see %s)", termtext.Sanitize(e.ref), e.scope, e.scope.listCommand())
 }
 
-// findToken finds the token ref names on the page: the id first, then the
-// description (exactly as the list shows it). A description several
-// tokens share is a usage error that lists their ids.
+// findToken finds the token ref names on the page: a number is an id
+// only (so "revoke 12" never takes a token described "12" once token 12
+// is gone); anything else is a description, exactly as the list shows it.
+// A description several tokens share is a usage error that lists their
+// ids.
 func findToken(page *client.TokenPage, ref string, scope tokenScope) (*client.AuthToken, error) {
 	if id, err := strconv.Atoi(ref); err == nil {
 		if t := page.FindToken(id); t != nil {
 			return t, nil
 		}
+		return nil, &errNoToken{ref: ref, scope: scope}
 	}
 	var found []*client.AuthToken
 	for i := range page.Tokens {

@@ -104,3 +104,25 @@ func TestTokenByDescription(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestTokenRefNumericIsID: a number is an id only; a token described with
+// that number is not taken when no token has the id.
+func TestTokenRefNumericIsID(t *testing.T) {
+	srv := fakeTokenServer(t, layouts[0])
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv)
+	e.mustRun("token", "create", "--role", "feed", "--description", "999")
+	before := len(srv.Tokens("alice"))
+	for _, args := range [][]string{
+		{"token", "show", "999"},
+		{"token", "rotate", "999"},
+		{"token", "revoke", "999", "--yes"},
+	} {
+		if r := e.run(args...); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "no token with id 999") && !strings.Contains(r.stderr, "Token 999: no such token") {
+			t.Errorf("%v: exit %d stdout %q stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if n := len(srv.Tokens("alice")); n != before {
+		t.Errorf("a token described 999 was taken for id 999: %d tokens, want %d", n, before)
+	}
+}

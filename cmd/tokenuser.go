@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/termtext"
@@ -29,14 +30,20 @@ type tokenUser struct {
 
 // addUserFlag adds --user to a token command.
 func addUserFlag(c *cobra.Command, name *string) {
-	c.Flags().StringVar(name, "user", "", "Manage this user's tokens instead of your own (super-admins only)")
+	c.Flags().StringVar(name, "user", "", "Manage this user's tokens (a user name or numeric id) instead of your own (super-admins only)")
 	_ = c.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 }
 
 // userTarget is webTarget for a command that may name another user: with
 // --user it looks the user up with the instance's API token and points
-// the web session at that user's admin pages. Naming oneself is the same
-// as leaving --user out.
+// the web session at that user's admin pages. Naming oneself, by name or
+// by id, is the same as leaving --user out.
+//
+// get_user reads an all-digit userid as a user id (RhodeCode's
+// int(userid)), so --user takes an id as well as a name: the server
+// decides, and the messages name the user it found. Refusing ids would
+// only make the tool disagree with RhodeCode (and a user named "12" cannot
+// be looked up by name there anyway).
 func (d *deps) userTarget(ctx context.Context, name string) (*webTarget, error) {
 	wt, err := d.webTarget(ctx)
 	if err != nil || name == "" || name == wt.Username {
@@ -53,11 +60,30 @@ func (d *deps) userTarget(ctx context.Context, name string) (*webTarget, error) 
 	shown := termtext.Sanitize(name)
 	switch {
 	case errors.Is(err, client.ErrNotSuperAdmin):
+		// The server compares a non-admin's userid with her id as given,
+		// so her own id as a string is refused too; it is still her.
+		if n, convErr := strconv.Atoi(name); convErr == nil {
+			if me, meErr := c.GetUser(ctx); meErr == nil && me.UserID == n {
+				return wt, nil
+			}
+		}
 		return nil, &userError{fmt.Sprintf("--user %s: only super-admins can manage another user's tokens, and %s is not one on %q", shown, wt.Username, wt.Name), err}
 	case errors.Is(err, client.ErrNoSuchUser):
 		return nil, &userError{fmt.Sprintf("--user %s: there is no user %s on %q (user names are exact, as in Admin → Users)", shown, shown, wt.Name), err}
 	case err != nil:
 		return nil, err
+	}
+	// An id may name oneself: then it is one's own list, so the tool's own
+	// tokens stay marked and their stored copies are kept up to date.
+	if u.Username == wt.Username {
+		return wt, nil
+	}
+	me, err := c.GetUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.UserID == me.UserID {
+		return wt, nil
 	}
 	wt.user = &tokenUser{ID: u.UserID, Username: u.Username}
 	return wt, nil

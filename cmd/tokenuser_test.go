@@ -268,3 +268,60 @@ func TestTokenUserRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenUserOwnID: get_user reads an all-digit userid as an id, so
+// --user with one's own numeric id is oneself, like one's own name: the
+// tool's own tokens are marked, rotating the tool's API token updates the
+// stored copy, and revoking it still needs --yes. A non-admin's own id is
+// her own list too (not the admin pages, which refuse her).
+func TestTokenUserOwnID(t *testing.T) {
+	srv, _ := fakeAdminServer(t, layouts[0])
+	root, _ := srv.User("root")
+	rootID := strconv.Itoa(root.ID)
+	e := newTestEnv(t)
+	e.stdin = "rootpw\n"
+	e.mustRun("auth", "login", "--url", srv.URL, "--username", "root", "--password-stdin", "--name", "work")
+	e.stdin = ""
+	apiTok, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
+	apiID := 0
+	for _, tk := range srv.Tokens("root") {
+		if tk.Secret == apiTok {
+			apiID = tk.ID
+		}
+	}
+	if apiID == 0 {
+		t.Fatal("the stored API token is not on the server")
+	}
+
+	r := e.mustRun("token", "list", "--user", rootID, "--json")
+	var listed []tokenJSON
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+		t.Fatal(err)
+	}
+	marked := false
+	for _, j := range listed {
+		marked = marked || (j.ID == apiID && j.InUse)
+	}
+	if !marked {
+		t.Errorf("--user %s (own id): the tool's API token %d is not marked:\n%s", rootID, apiID, r.stdout)
+	}
+
+	id := strconv.Itoa(apiID)
+	if r := e.run("token", "revoke", id, "--user", rootID); r.code != 2 || !strings.Contains(r.stderr, "is the API token rhodecode uses") {
+		t.Errorf("revoke of the tool's API token with --user (own id) and no --yes: exit %d, %q", r.code, r.stderr)
+	}
+	e.mustRun("token", "rotate", id, "--user", rootID)
+	newTok, _ := e.secret("work", srv.URL, keyring.AccountAPIToken)
+	if newTok == apiTok {
+		t.Fatal("rotating the tool's API token with --user (own id) left the stored copy unchanged")
+	}
+	e.mustRun("auth", "status") // the stored token works
+
+	// alice is no admin, but get_user accepts her own id from her.
+	alice, _ := srv.User("alice")
+	a := newTestEnv(t)
+	passwordLoginEnv(t, a, srv)
+	if r := a.mustRun("token", "list", "--user", strconv.Itoa(alice.ID)); !strings.Contains(r.stdout, "CI runner <main>") {
+		t.Errorf("--user <alice's id> by alice: %q", r.stdout)
+	}
+}

@@ -67,6 +67,17 @@ func defaultDescription(hostname func() (string, error), kind, username string) 
 	return fmt.Sprintf("rhodecode-cli %s%s@%s", kind, username, host)
 }
 
+// machineDescription is defaultDescription for recognising the tool's
+// older tokens on this machine, "" when the host name is unknown: every
+// such machine's tokens read "@unknown-host", so one machine's login
+// would revoke another's. Then only recorded ids are recognised.
+func machineDescription(hostname func() (string, error), kind, username string) string {
+	if host, err := hostname(); err != nil || host == "" {
+		return ""
+	}
+	return defaultDescription(hostname, kind, username)
+}
+
 // createAndReveal creates a token and reveals its secret
 // (client.WebSession.CreateAndReveal). A role the server does not offer
 // is the user's mistake: a usage error in the CLI's short role names.
@@ -99,15 +110,16 @@ func createAndReveal(ctx context.Context, ws *client.WebSession, role, descripti
 // often why one logs out.
 
 // staleToolTokens lists the tokens on page that the tool made earlier for
-// this user and machine: role and description match exactly, or the id is
-// recorded; ids in keep are left out.
+// this user and machine: role and description match exactly (no
+// description, "", matches none), or the id is recorded; ids in keep are
+// left out.
 func staleToolTokens(page *client.TokenPage, role, description string, recorded int, keep map[int]bool) []client.AuthToken {
 	var out []client.AuthToken
 	for _, t := range page.Tokens {
 		if keep[t.ID] {
 			continue
 		}
-		if (t.Role == role && t.Description == description) || (recorded != 0 && t.ID == recorded) {
+		if (description != "" && t.Role == role && t.Description == description) || (recorded != 0 && t.ID == recorded) {
 			out = append(out, t)
 		}
 	}
@@ -162,7 +174,7 @@ func retireOldVCSTokens(ctx context.Context, d *deps, sf *sessionFlags, in rhode
 	}
 	keep := keptTokenIDs(cfg, in.Name, in.URL, newID)
 	err = d.sessions.with(ctx, &webTarget{Instance: in}, sf, func(ws *client.WebSession) error {
-		retireOldToolTokens(ctx, d.io, ws, in.Name, "token_role_vcs", vcsDescription(d, in.Username), in.VCSTokenID, keep, "VCS token")
+		retireOldToolTokens(ctx, d.io, ws, in.Name, "token_role_vcs", machineDescription(d.hostname, "git", in.Username), in.VCSTokenID, keep, "VCS token")
 		return nil
 	})
 	if err != nil {

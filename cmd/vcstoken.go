@@ -169,3 +169,16 @@ func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token str
 		return fmt.Sprintf("unexpected HTTP %d for %s%s", p.Status, repo, first)
 	}
 }
+
+// storedVCSToken is the instance's stored VCS token, even one git
+// rejected, "" when none is recorded; for redacting it.
+func storedVCSToken(ctx context.Context, d *deps, in rhoderc.Instance) (string, error) {
+	if in.VCSToken == "" && in.VCSTokenID == 0 && in.VCSTokenExpires == 0 && !in.VCSTokenRejected {
+		return "", nil
+	}
+	tok, err := d.secrets.Get(ctx, in, secrets.VCSToken)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", nil
+	}
+	return tok, err
+}

@@ -69,7 +69,7 @@ func Compile(jq, tmpl string) (*Filter, error) {
 func jqError(src string, err error) error {
 	var pe *gojq.ParseError
 	if errors.As(err, &pe) && pe.Offset >= 0 && pe.Offset <= len(src) {
-		return fmt.Errorf("%v after %q", err, src[:pe.Offset])
+		return fmt.Errorf("%w after %q", err, src[:pe.Offset])
 	}
 	return err
 }

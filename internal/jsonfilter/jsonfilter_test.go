@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/itchyny/gojq"
 )
 
 func mustValue(t *testing.T, doc string) any {
@@ -157,5 +159,15 @@ func TestValueOfStruct(t *testing.T) {
 	m, ok := v.(map[string]any)
 	if !ok || m["id"] != json.Number("7") || m["name"] != "x" {
 		t.Errorf("Value = %#v", v)
+	}
+}
+
+// TestJQParseErrorWrapped: the position note keeps gojq's parse error in
+// the chain (%w).
+func TestJQParseErrorWrapped(t *testing.T) {
+	_, err := Compile(".a | ", "")
+	var pe *gojq.ParseError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), `after ".a | "`) {
+		t.Fatalf("err = %v, want a *gojq.ParseError in the chain", err)
 	}
 }

@@ -36,6 +36,10 @@ const (
 // is never overwritten or removed.
 var ErrUnparseable = errors.New("not an svn credentials file")
 
+// ErrOtherUser: the realm's entry holds another user name (perhaps the
+// user's own svn password). Write never replaces it.
+var ErrOtherUser = errors.New("svn's entry for the realm holds another user name")
+
 // Entry is one svn.simple credential: what svn sends to the server of
 // RealmString.
 type Entry struct {
@@ -95,7 +99,8 @@ func Read(configDir, realmstring string) (Entry, error) {
 // Write stores e as a plain-text ("simple") entry, the file svn reads for
 // e.RealmString: mode 0600, written atomically, the directories created
 // 0700 when missing; nothing else in configDir is touched. It replaces an
-// entry svn wrote for that realm, but not a file it cannot parse.
+// entry for that realm and e.Username, but not one for another user name
+// (ErrOtherUser) nor a file it cannot parse (ErrUnparseable).
 func Write(configDir string, e Entry) error {
 	switch {
 	case e.RealmString == "":
@@ -106,7 +111,7 @@ func Write(configDir string, e Entry) error {
 		return errors.New("svn credentials need a password")
 	}
 	path := Path(configDir, e.RealmString)
-	if _, err := Read(configDir, e.RealmString); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := CheckReplace(configDir, e.RealmString, e.Username); err != nil {
 		return err
 	}
 	dir := filepath.Dir(path)
@@ -121,6 +126,30 @@ func Write(configDir string, e Entry) error {
 	})
 	return writeAtomic(path, data)
 }
+
+// CheckReplace says whether Write may write username's entry for
+// realmstring: nil when there is none or it holds username; an error
+// matching ErrOtherUser (naming the file and the user it holds) or
+// ErrUnparseable otherwise.
+func CheckReplace(configDir, realmstring, username string) error {
+	old, err := Read(configDir, realmstring)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case old.Username != username:
+		return &otherUserError{path: Path(configDir, realmstring), held: old.Username, want: username}
+	}
+	return nil
+}
+
+type otherUserError struct{ path, held, want string }
+
+func (e *otherUserError) Error() string {
+	return fmt.Sprintf("%s holds svn's credentials for user %q, not %q (your own svn password?), and is left as it was; delete that file if you no longer need it, then run the setup again", e.path, e.held, e.want)
+}
+func (e *otherUserError) Is(target error) bool { return target == ErrOtherUser }
 
 // Remove deletes the entry for realmstring if it is ours: the same realm
 // string and username. It reports whether it removed a file; a missing

@@ -238,3 +238,23 @@ func TestRemoveAndHolds(t *testing.T) {
 		t.Errorf("svn.simple removed: %v", err)
 	}
 }
+
+// TestWriteKeepsOtherUsersEntry: an entry for another user name is never
+// replaced (ErrOtherUser, naming the file); the same user's is.
+func TestWriteKeepsOtherUsersEntry(t *testing.T) {
+	dir := t.TempDir()
+	realm := "<https://code.example.com:443> RhodeCode"
+	if err := Write(dir, Entry{RealmString: realm, Username: "bob", Password: secret.New("bobs-password")}); err != nil {
+		t.Fatal(err)
+	}
+	err := Write(dir, Entry{RealmString: realm, Username: "alice", Password: secret.New("alices-token")})
+	if !errors.Is(err, ErrOtherUser) || !strings.Contains(err.Error(), Path(dir, realm)) {
+		t.Fatalf("Write over bob's entry: %v", err)
+	}
+	if e, err := Read(dir, realm); err != nil || e.Username != "bob" || e.Password.Reveal() != "bobs-password" {
+		t.Fatalf("bob's entry changed: %+v %v", e, err)
+	}
+	if err := Write(dir, Entry{RealmString: realm, Username: "bob", Password: secret.New("bobs-token")}); err != nil {
+		t.Fatalf("Write of bob's own entry: %v", err)
+	}
+}
