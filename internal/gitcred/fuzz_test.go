@@ -129,6 +129,9 @@ func normalised(c Credential) Credential {
 // parse) unless Store would refuse the entry, and a refused line's error
 // never quotes it.
 func FuzzCredentialsFileLine(f *testing.F) {
+	// The errors' own words (the format hint "[ # expiry <unix>]") are
+	// not a quoted line: a line made of them proves nothing.
+	_, canned := parseFile("creds", "x")
 	f.Fuzz(func(t *testing.T, line string) {
 		lines, err := parseFile("creds", line)
 		if err != nil {
@@ -136,7 +139,7 @@ func FuzzCredentialsFileLine(f *testing.F) {
 				t.Fatalf("parseFile(%q): %v does not wrap ErrProtocol", line, err)
 			}
 			for l := range strings.SplitSeq(line, "\n") {
-				if u, _, _ := strings.Cut(l, expirySuffix); len(u) > 8 && strings.Contains(err.Error(), u) {
+				if u, _, _ := strings.Cut(l, expirySuffix); len(u) > 8 && strings.Contains(err.Error(), u) && !strings.Contains(canned.Error(), u) {
 					t.Fatalf("parseFile's error %q quotes the line %q", err, l)
 				}
 			}
