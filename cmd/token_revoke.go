@@ -86,7 +86,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 		return err
 	}
 	results := []revokeResult{} // JSON: [] rather than null when nothing matched
-	ownRevoked := false
+	ownRevoked, vcsRevoked := false, false
 	err = opts.sessions.with(ctx, wt, &opts.sf, func(ws *client.WebSession) error {
 		page, err := ws.TokenPage(ctx)
 		if err != nil {
@@ -155,6 +155,7 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 				r.Revoked, r.Error = false, err.Error()
 			}
 			ownRevoked = ownRevoked || (r.Revoked && t.ID == own)
+			vcsRevoked = vcsRevoked || (r.Revoked && wt.vcsTokenID() != 0 && t.ID == wt.vcsTokenID())
 			results = append(results, r)
 		}
 		return nil
@@ -164,6 +165,13 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	}
 	if ownRevoked && !wt.ephemeral {
 		if err := opts.secrets.LogoutAPI(ctx, wt.Instance); err != nil {
+			return err
+		}
+	}
+	if vcsRevoked && !wt.ephemeral {
+		// As when git reports it rejected: the helper stops handing it out
+		// and the next setup-git/hg/svn makes a new one.
+		if err := markVCSTokenRejected(ctx, opts.deps, wt.Name); err != nil {
 			return err
 		}
 	}
@@ -192,6 +200,9 @@ func tokenRevokeRun(ctx context.Context, opts *tokenRevokeOptions) error {
 	}
 	if ownRevoked {
 		fmt.Fprintf(io.ErrOut, "%s That was rhodecode's API token for %s: the tool is logged out of its API; run rhodecode auth login -i %s for a new one.\n", io.WarningIcon(), wt.Name, wt.Name)
+	}
+	if vcsRevoked {
+		fmt.Fprintf(io.ErrOut, "%s That was the VCS token rhodecode hands to git (and hg, svn) for %s; run rhodecode setup-git -i %s for a new one.\n", io.WarningIcon(), wt.Name, wt.Name)
 	}
 	if failed > 0 {
 		return errSilent

@@ -40,6 +40,20 @@ func (d *deps) storeVCSToken(ctx context.Context, in rhoderc.Instance, token str
 	return nil
 }
 
+// markVCSTokenRejected records that the instance's managed VCS token no
+// longer works (it was revoked), as the helper does when git reports a
+// rejection: the helper stops handing it out, and the next setup-git,
+// setup-hg or setup-svn makes a new one.
+func markVCSTokenRejected(ctx context.Context, d *deps, name string) error {
+	return d.cfg.update(ctx, func(cfg *rhoderc.File) error {
+		if e, ok := cfg.Instance(name); ok && !e.VCSTokenRejected {
+			e.VCSTokenRejected = true
+			cfg.SetInstance(e)
+		}
+		return nil
+	})
+}
+
 // ensureVCSToken returns the instance's managed VCS token, making one
 // through the web session when there is none, or it was rejected or has
 // expired; withToken reads it from standard input instead. created is the
