@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -36,18 +35,26 @@ type GitProbe struct {
 // token is checked the way git will use it. The answer is not followed
 // anywhere: a redirect is reported as its status.
 func (c *Client) ProbeGit(ctx context.Context, repo, username, password string) (GitProbe, error) {
-	u := c.base.String() + "/" + strings.Trim(url.PathEscape(repo), "/") + "/info/refs?service=git-upload-pack"
-	u = strings.ReplaceAll(u, "%2F", "/") // repository groups are path segments
+	return c.probe(ctx, c.RepoURL(repo)+"/info/refs?service=git-upload-pack", username, password, nil)
+}
+
+// probe GETs u with HTTP Basic auth (and what prepare adds): a VCS
+// client's first request. Only the status and realm matter; the body is
+// drained (up to a bound) so the connection can be reused, and a failure
+// to read it does not change the answer.
+func (c *Client) probe(ctx context.Context, u, username, password string, prepare func(*http.Request)) (GitProbe, error) {
 	c.addSecret(password)
 	var p GitProbe
 	err := c.roundTrip(ctx, exchange{
-		method:  http.MethodGet,
-		url:     u,
-		prepare: func(req *http.Request) { req.SetBasicAuth(username, password) },
+		method: http.MethodGet,
+		url:    u,
+		prepare: func(req *http.Request) {
+			if prepare != nil {
+				prepare(req)
+			}
+			req.SetBasicAuth(username, password)
+		},
 	}, func(resp *http.Response) error {
-		// Only the status and realm matter; the refs are drained (up to a
-		// bound) so the connection can be reused, and a failure to read
-		// them does not change the answer.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		p.Status = resp.StatusCode
 		if h := resp.Header.Get("WWW-Authenticate"); h != "" {
