@@ -17,6 +17,8 @@ func TestLifetimeSplitBySpace(t *testing.T) {
 		{[]string{"token", "create", "--role", "vcs", "--lifetime", "3", "weeks"}, `--lifetime 3 weeks is two words; quote it (--lifetime "3 weeks") or write 3w`},
 		{[]string{"token", "rotate", "12", "--lifetime", "2", "days"}, `--lifetime 2 days is two words; quote it (--lifetime "2 days") or write 2d`},
 		{[]string{"setup-git", "--lifetime", "1", "Week"}, `--lifetime 1 Week is two words; quote it (--lifetime "1 Week") or write 1W`},
+		{[]string{"setup-hg", "--lifetime", "3", "weeks"}, `--lifetime 3 weeks is two words; quote it (--lifetime "3 weeks") or write 3w`},
+		{[]string{"auth", "setup-svn", "--lifetime", "3", "weeks"}, `--lifetime 3 weeks is two words; quote it (--lifetime "3 weeks") or write 3w`},
 		{[]string{"auth", "login", "--url", "http://127.0.0.1:1", "--username", "a", "--lifetime", "90", "minutes"}, `--lifetime 90 minutes is two words; quote it (--lifetime "90 minutes") or write 90m`},
 		{[]string{"token", "create", "--role", "vcs", "--lifetime", "3"}, `lifetime "3" has no unit: write 3d for days, or 3w for weeks`},
 	} {

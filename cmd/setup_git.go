@@ -4,25 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/gitconfig"
-	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
 type setupGitOptions struct {
 	*deps
-	sf sessionFlags
-
-	All       bool
-	Local     bool
-	Remove    bool
-	Lifetime  string
-	WithToken bool
-	minutes   int
+	setupFlags
+	Local bool
 }
 
 func newSetupGitCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -61,26 +52,16 @@ those variables, with no config file or keyring.`,
   $ rhodecode setup-git --all --lifetime 365d
   $ rhodecode setup-git -i work --local
   $ rhodecode setup-git --remove -i work`,
-		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
-				return usageErrorf("give -i NAME or --all, not both")
-			}
-			var err error
-			if opts.minutes, err = parseLifetime(opts.Lifetime); err != nil {
-				return usageErrorf("%v", err)
+			if err := opts.check(cmd, g); err != nil {
+				return err
 			}
 			return setupGitRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.All, "all", false, "Set up every instance in the config file")
+	addSetupFlags(c, &opts.setupFlags, "git config")
 	c.Flags().BoolVar(&opts.Local, "local", false, "Write the current repository's git config instead of the global one")
-	c.Flags().BoolVar(&opts.Remove, "remove", false, "Remove the git config this command wrote")
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h), days (365d) or weeks (52w)")
-	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the VCS token from standard input instead of creating one")
-	addSessionFlags(c, &opts.sf)
-	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
 	return c
 }
 
@@ -112,14 +93,9 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 	exe = helperProgram(exe, opts.getenv("PATH"))
 
 	// CI: the environment says everything.
-	if opts.getenv("RHODECODE_VCS_TOKEN") != "" && opts.g.Instance == "" && !opts.All {
-		host := opts.getenv("RHODECODE_HOST")
-		if host == "" || opts.getenv("RHODECODE_USERNAME") == "" {
-			return usageErrorf("RHODECODE_VCS_TOKEN is set: also set RHODECODE_USERNAME and RHODECODE_HOST (the server to use it for)")
-		}
-		u, err := baseurl.Normalize(host)
+	if u, _, _, ci, err := ciVCSEnv(opts.deps, opts.All); ci {
 		if err != nil {
-			return usageErrorf("RHODECODE_HOST: %v", err)
+			return err
 		}
 		if opts.Remove {
 			return opts.git.RemoveHelper(ctx, scope, u)
@@ -133,25 +109,9 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 		return nil
 	}
 
-	cfg, err := opts.cfg.load()
+	targets, err := opts.targets(opts.deps)
 	if err != nil {
 		return err
-	}
-	var targets []rhoderc.Instance
-	if opts.All {
-		targets = cfg.Instances()
-		if len(targets) == 0 {
-			return resolve.ErrNotLoggedIn
-		}
-	} else {
-		in, err := resolve.Select(cfg, opts.g.Instance)
-		if err != nil {
-			return err
-		}
-		targets = []rhoderc.Instance{in}
-	}
-	if opts.WithToken && len(targets) != 1 {
-		return usageErrorf("--with-token sets up one instance; pick it with -i NAME")
 	}
 
 	if opts.Remove {
@@ -166,36 +126,11 @@ func setupGitRun(ctx context.Context, opts *setupGitOptions) error {
 		return nil
 	}
 
-	var results []gitSetupResult
-	failed := false
-	for _, in := range targets {
-		r, err := setupOne(ctx, opts, in, scope, exe)
-		if err != nil {
-			if len(targets) == 1 {
-				return err
-			}
-			termPrintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, err)
-			failed = true
-			continue
-		}
-		results = append(results, r)
-		if !opts.g.JSON {
-			mark := io.SuccessIcon()
-			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
-				mark, failed = io.WarningIcon(), true
-			}
-			termPrintf(io.ErrOut, "%s git is set up for %s (%s) as %s; check: %s\n", mark, r.Instance, r.URL, r.Username, r.Verified)
-		}
-	}
-	if opts.g.JSON {
-		if err := writeJSON(io.Out, results); err != nil {
-			return err
-		}
-	}
-	if failed {
-		return errSilent
-	}
-	return nil
+	return setupEach(io, opts.g.JSON, targets,
+		func(in rhoderc.Instance) (gitSetupResult, error) { return setupOne(ctx, opts, in, scope, exe) },
+		func(_ rhoderc.Instance, r gitSetupResult) (string, string) {
+			return r.Verified, fmt.Sprintf("git is set up for %s (%s) as %s; check: %s", r.Instance, r.URL, r.Username, r.Verified)
+		})
 }
 
 // setupOne makes sure the instance has a working VCS token and writes git

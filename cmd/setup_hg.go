@@ -3,9 +3,8 @@ package cmd
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 
-	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/hgrc"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -14,14 +13,8 @@ import (
 
 type setupHgOptions struct {
 	*deps
-	sf sessionFlags
-
-	All       bool
-	Local     bool
-	Remove    bool
-	Lifetime  string
-	WithToken bool
-	minutes   int
+	setupFlags
+	Local bool
 }
 
 func newSetupHgCmd(f *Factory, g *globalOptions) *cobra.Command {
@@ -66,26 +59,16 @@ variables, with no config file or keyring.`,
   $ rhodecode setup-hg --all --lifetime 365d
   $ rhodecode setup-hg -i work --local
   $ rhodecode setup-hg --remove -i work`,
-		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
-				return usageErrorf("give -i NAME or --all, not both")
-			}
-			var err error
-			if opts.minutes, err = parseLifetime(opts.Lifetime); err != nil {
-				return usageErrorf("%v", err)
+			if err := opts.check(cmd, g); err != nil {
+				return err
 			}
 			return setupHgRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.All, "all", false, "Set up every instance in the config file")
+	addSetupFlags(c, &opts.setupFlags, "hg config")
 	c.Flags().BoolVar(&opts.Local, "local", false, "Write the current repository's .hg/hgrc instead of ~/.hgrc")
-	c.Flags().BoolVar(&opts.Remove, "remove", false, "Remove the hg config this command wrote")
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h) or days (365d)")
-	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the VCS token from standard input instead of creating one")
-	addSessionFlags(c, &opts.sf)
-	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
 	return c
 }
 
@@ -121,21 +104,16 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 	}
 
 	// CI: the environment says everything.
-	if tok := opts.getenv("RHODECODE_VCS_TOKEN"); tok != "" && opts.g.Instance == "" && !opts.All {
-		host, user := opts.getenv("RHODECODE_HOST"), opts.getenv("RHODECODE_USERNAME")
-		if host == "" || user == "" {
-			return usageErrorf("RHODECODE_VCS_TOKEN is set: also set RHODECODE_USERNAME and RHODECODE_HOST (the server to use it for)")
-		}
-		u, err := baseurl.Normalize(host)
+	if u, user, tok, ci, err := ciVCSEnv(opts.deps, opts.All); ci {
 		if err != nil {
-			return usageErrorf("RHODECODE_HOST: %v", err)
+			return err
 		}
 		// No keyring in CI: the token file.
 		in := rhoderc.Instance{Name: resolve.EnvName, URL: u, Username: user, Storage: rhoderc.StorageFile}
 		if opts.Remove {
 			return hgc.unwrite(ctx, in, path)
 		}
-		w, err := hgc.write(ctx, in, strings.TrimSpace(tok), path)
+		w, err := hgc.write(ctx, in, tok, path)
 		if err != nil {
 			return err
 		}
@@ -145,24 +123,9 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 		return nil
 	}
 
-	cfg, err := opts.cfg.load()
+	targets, err := opts.targets(opts.deps)
 	if err != nil {
 		return err
-	}
-	var targets []rhoderc.Instance
-	if opts.All {
-		if targets = cfg.Instances(); len(targets) == 0 {
-			return resolve.ErrNotLoggedIn
-		}
-	} else {
-		in, err := resolve.Select(cfg, opts.g.Instance)
-		if err != nil {
-			return err
-		}
-		targets = []rhoderc.Instance{in}
-	}
-	if opts.WithToken && len(targets) != 1 {
-		return usageErrorf("--with-token sets up one instance; pick it with -i NAME")
 	}
 
 	if opts.Remove {
@@ -177,37 +140,12 @@ func setupHgRun(ctx context.Context, opts *setupHgOptions) error {
 		return nil
 	}
 
-	var results []hgSetupResult
-	failed := false
-	for _, in := range targets {
-		r, err := setupHgOne(ctx, opts, in, path)
-		if err != nil {
-			if len(targets) == 1 {
-				return err
-			}
-			termPrintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, err)
-			failed = true
-			continue
-		}
-		results = append(results, r)
-		if !opts.g.JSON {
-			mark := io.SuccessIcon()
-			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
-				mark, failed = io.WarningIcon(), true
-			}
-			termPrintf(io.ErrOut, "%s hg is set up for %s (%s) as %s: [auth] %s in %s, VCS token in %s; check: %s\n",
-				mark, r.Instance, r.URL, r.Username, hgEntry(in), r.Hgrc, r.written, r.Verified)
-		}
-	}
-	if opts.g.JSON {
-		if err := writeJSON(io.Out, results); err != nil {
-			return err
-		}
-	}
-	if failed {
-		return errSilent
-	}
-	return nil
+	return setupEach(io, opts.g.JSON, targets,
+		func(in rhoderc.Instance) (hgSetupResult, error) { return setupHgOne(ctx, opts, in, path) },
+		func(in rhoderc.Instance, r hgSetupResult) (string, string) {
+			return r.Verified, fmt.Sprintf("hg is set up for %s (%s) as %s: [auth] %s in %s, VCS token in %s; check: %s",
+				r.Instance, r.URL, r.Username, hgEntry(in), r.Hgrc, r.written, r.Verified)
+		})
 }
 
 // setupHgOne makes sure the instance has a working VCS token and writes

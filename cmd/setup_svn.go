@@ -3,9 +3,9 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
-	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/internal/svnauth"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -14,15 +14,9 @@ import (
 
 type setupSvnOptions struct {
 	*deps
-	sf sessionFlags
-
-	All       bool
-	Remove    bool
-	Lifetime  string
-	WithToken bool
+	setupFlags
 	Repo      string
 	ConfigDir string
-	minutes   int
 	dir       string // ConfigDir as recorded: absolute, "" for svn's default
 }
 
@@ -63,33 +57,24 @@ when RHODECODE_TOKEN is set too.`,
   $ rhodecode setup-svn --all --lifetime 365d
   $ rhodecode setup-svn -i work --repo team/svnrepo
   $ rhodecode setup-svn --remove -i work`,
-		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			if opts.All && opts.g.Instance != "" && cmd.Flags().Changed("instance") {
-				return usageErrorf("give -i NAME or --all, not both")
+			if err := opts.check(cmd, g); err != nil {
+				return err
 			}
 			if opts.All && opts.Repo != "" {
 				return usageErrorf("--repo names a repository of one instance; pick it with -i NAME")
 			}
 			var err error
-			if opts.minutes, err = parseLifetime(opts.Lifetime); err != nil {
-				return usageErrorf("%v", err)
-			}
 			if opts.dir, err = opts.svnConfigDirFlag(opts.ConfigDir); err != nil {
 				return err
 			}
 			return setupSvnRun(cmd.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.All, "all", false, "Set up every instance in the config file")
-	c.Flags().BoolVar(&opts.Remove, "remove", false, "Remove the svn credentials this command wrote")
-	c.Flags().StringVar(&opts.Lifetime, "lifetime", "forever", "Lifetime of a new VCS token: forever, a duration (1h) or days (365d)")
-	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "Read the VCS token from standard input instead of creating one")
+	addSetupFlags(c, &opts.setupFlags, "svn credentials")
 	c.Flags().StringVar(&opts.Repo, "repo", "", "An svn repository to ask for the server's realm (default: the first you can read)")
 	c.Flags().StringVar(&opts.ConfigDir, "config-dir", "", "svn's configuration directory, as svn --config-dir (default ~/.subversion)")
-	addSessionFlags(c, &opts.sf)
-	c.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
 	return c
 }
 
@@ -111,14 +96,9 @@ func setupSvnRun(ctx context.Context, opts *setupSvnOptions) error {
 	io := opts.io
 
 	// CI: the environment says everything; the realm comes from a probe.
-	if tok := opts.getenv("RHODECODE_VCS_TOKEN"); tok != "" && opts.g.Instance == "" && !opts.All {
-		host, user := opts.getenv("RHODECODE_HOST"), opts.getenv("RHODECODE_USERNAME")
-		if host == "" || user == "" {
-			return usageErrorf("RHODECODE_VCS_TOKEN is set: also set RHODECODE_USERNAME and RHODECODE_HOST (the server to use it for)")
-		}
-		u, err := baseurl.Normalize(host)
+	if u, user, tok, ci, err := ciVCSEnv(opts.deps, opts.All); ci {
 		if err != nil {
-			return usageErrorf("RHODECODE_HOST: %v", err)
+			return err
 		}
 		in := rhoderc.Instance{Name: resolve.EnvName, URL: u, Username: user, SVNConfigDir: opts.dir}
 		realm, err := opts.svnRealm(ctx, in, strings.TrimSpace(opts.getenv("RHODECODE_TOKEN")), opts.Repo)
@@ -133,7 +113,7 @@ func setupSvnRun(ctx context.Context, opts *setupSvnOptions) error {
 			_, err := svnauth.Remove(dir, realm, user)
 			return err
 		}
-		if err := (svnCopy{opts.deps}).write(dir, realm, user, strings.TrimSpace(tok)); err != nil {
+		if err := (svnCopy{opts.deps}).write(dir, realm, user, tok); err != nil {
 			return err
 		}
 		if io.IsStderrTTY() {
@@ -142,24 +122,9 @@ func setupSvnRun(ctx context.Context, opts *setupSvnOptions) error {
 		return nil
 	}
 
-	cfg, err := opts.cfg.load()
+	targets, err := opts.targets(opts.deps)
 	if err != nil {
 		return err
-	}
-	var targets []rhoderc.Instance
-	if opts.All {
-		if targets = cfg.Instances(); len(targets) == 0 {
-			return resolve.ErrNotLoggedIn
-		}
-	} else {
-		in, err := resolve.Select(cfg, opts.g.Instance)
-		if err != nil {
-			return err
-		}
-		targets = []rhoderc.Instance{in}
-	}
-	if opts.WithToken && len(targets) != 1 {
-		return usageErrorf("--with-token sets up one instance; pick it with -i NAME")
 	}
 
 	if opts.Remove {
@@ -171,37 +136,12 @@ func setupSvnRun(ctx context.Context, opts *setupSvnOptions) error {
 		return nil
 	}
 
-	var results []svnSetupResult
-	failed := false
-	for _, in := range targets {
-		r, err := setupSvnOne(ctx, opts, in)
-		if err != nil {
-			if len(targets) == 1 {
-				return err
-			}
-			termPrintf(io.ErrOut, "%s %s: %v\n", io.FailureIcon(), in.Name, err)
-			failed = true
-			continue
-		}
-		results = append(results, r)
-		if !opts.g.JSON {
-			mark := io.SuccessIcon()
-			if !strings.HasPrefix(r.Verified, "ok") && !strings.HasPrefix(r.Verified, "skipped") {
-				mark, failed = io.WarningIcon(), true
-			}
-			termPrintf(io.ErrOut, "%s svn is set up for %s (%s) as %s: realm %s, VCS token in %s (plain text, mode 0600, as svn keeps it); check: %s\n",
-				mark, r.Instance, r.URL, r.Username, r.Realm, r.File, r.Verified)
-		}
-	}
-	if opts.g.JSON {
-		if err := writeJSON(io.Out, results); err != nil {
-			return err
-		}
-	}
-	if failed {
-		return errSilent
-	}
-	return nil
+	return setupEach(io, opts.g.JSON, targets,
+		func(in rhoderc.Instance) (svnSetupResult, error) { return setupSvnOne(ctx, opts, in) },
+		func(_ rhoderc.Instance, r svnSetupResult) (string, string) {
+			return r.Verified, fmt.Sprintf("svn is set up for %s (%s) as %s: realm %s, VCS token in %s (plain text, mode 0600, as svn keeps it); check: %s",
+				r.Instance, r.URL, r.Username, r.Realm, r.File, r.Verified)
+		})
 }
 
 // setupSvnOne makes sure the instance has a working VCS token and writes

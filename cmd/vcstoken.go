@@ -113,7 +113,7 @@ func vcsDescription(d *deps, username string) string {
 // could not be checked: a failed check keeps the old ones for the user to
 // fall back on.
 func retireAfterMint(ctx context.Context, d *deps, sf *sessionFlags, in rhoderc.Instance, newID int, created bool, verified string) {
-	if created && (strings.HasPrefix(verified, "ok") || strings.HasPrefix(verified, "skipped")) {
+	if created && verifiedOK(verified) {
 		retireOldVCSTokens(ctx, d, sf, in, newID)
 	}
 }
