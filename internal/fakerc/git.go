@@ -136,11 +136,10 @@ func (s *Server) ResetVCSRequests() {
 	s.web.vcs = nil
 }
 
-// SeedRepo commits files (path → content) on branch main of the git
-// repository name, creating the repository (no owner, public) if it does
-// not exist yet, and returns it. It needs the git binary.
-func (s *Server) SeedRepo(name string, files map[string]string) Repo {
-	s.tb.Helper()
+// repoToSeed is the repository name of type typ, created (no owner,
+// public) when it does not exist yet; one of another type is fatal to tb.
+func (s *Server) repoToSeed(tb tbLike, name, typ, caller string) Repo {
+	tb.Helper()
 	s.mu.Lock()
 	r := s.repoByNameLocked(name)
 	var repo Repo
@@ -149,11 +148,20 @@ func (s *Server) SeedRepo(name string, files map[string]string) Repo {
 	}
 	s.mu.Unlock()
 	if r == nil {
-		repo = s.AddRepo(Repo{Name: name})
+		repo = s.AddRepo(Repo{Name: name, Type: typ})
 	}
-	if repo.Type != "git" {
-		s.tb.Fatalf("fakerc: SeedRepo: %q is a %s repository", name, repo.Type)
+	if repo.Type != typ {
+		tb.Fatalf("fakerc: %s: %q is a %s repository", caller, name, repo.Type)
 	}
+	return repo
+}
+
+// SeedRepo commits files (path → content) on branch main of the git
+// repository name, creating the repository (no owner, public) if it does
+// not exist yet, and returns it. It needs the git binary.
+func (s *Server) SeedRepo(name string, files map[string]string) Repo {
+	s.tb.Helper()
+	repo := s.repoToSeed(s.tb, name, "git", "SeedRepo")
 	dir, err := s.gitRepoDir(repo.ID)
 	if err != nil {
 		s.tb.Fatalf("fakerc: SeedRepo: %v", err)

@@ -92,19 +92,7 @@ func hgAction(r *http.Request) string {
 // not exist yet, and returns it. It needs the hg binary.
 func (s *Server) SeedHgRepo(name string, files map[string]string) Repo {
 	s.tb.Helper()
-	s.mu.Lock()
-	r := s.repoByNameLocked(name)
-	var repo Repo
-	if r != nil {
-		repo = *r
-	}
-	s.mu.Unlock()
-	if r == nil {
-		repo = s.AddRepo(Repo{Name: name, Type: "hg"})
-	}
-	if repo.Type != "hg" {
-		s.tb.Fatalf("fakerc: SeedHgRepo: %q is a %s repository", name, repo.Type)
-	}
+	repo := s.repoToSeed(s.tb, name, "hg", "SeedHgRepo")
 	dir, err := s.hgRepoDir(repo.ID)
 	if err != nil {
 		s.tb.Fatalf("fakerc: SeedHgRepo: %v", err)

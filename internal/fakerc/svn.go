@@ -63,19 +63,7 @@ func (s *Server) startSVN(tb tbLike, tools svnTools, name string) string {
 	if l, ok := tb.(interface{ Logf(string, ...any) }); ok {
 		logf = l.Logf
 	}
-	s.mu.Lock()
-	existing := s.repoByNameLocked(name)
-	var repo Repo
-	if existing != nil {
-		repo = *existing
-	}
-	s.mu.Unlock()
-	switch {
-	case existing == nil:
-		repo = s.AddRepo(Repo{Name: name, Type: "svn"})
-	case repo.Type != "svn":
-		tb.Fatalf("fakerc: StartSVN: %q is a %s repository", name, repo.Type)
-	}
+	repo := s.repoToSeed(tb, name, "svn", "StartSVN")
 
 	dir := filepath.Join(tb.TempDir(), "repo")
 	seed := tb.TempDir()
