@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/keyring/keyringtest"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -41,7 +42,7 @@ func (e *testEnv) helperEntries(url string) []string {
 func TestGitEndToEnd(t *testing.T) {
 	for _, storage := range []string{"file", "keyring"} {
 		t.Run(storage, func(t *testing.T) {
-			if storage == "keyring" && os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+			if storage == "keyring" && !testenv.Required(testenv.Keyring) {
 				t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
 			}
 			srv := gitServer(t)

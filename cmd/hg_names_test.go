@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -190,7 +191,7 @@ func TestHgTokenFileFromInclude(t *testing.T) {
 func TestHgKeepsUsersKeyringPassword(t *testing.T) {
 	srv := hgServer(t)
 	e := newTestEnv(t)
-	if os.Getenv("RHODECODE_TEST_KEYRING") == "1" {
+	if testenv.Required(testenv.Keyring) {
 		e.secrets = keyring.New(keyring.DefaultTimeout)
 	}
 	acct := "alice@@" + srv.URL + "/"

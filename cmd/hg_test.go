@@ -9,6 +9,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/hgtest"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -75,7 +76,7 @@ func currentVCS(t *testing.T, e *testEnv, srv *fakerc.Server) (string, int) {
 func TestHgEndToEnd(t *testing.T) {
 	for _, storage := range []string{"file", "keyring"} {
 		t.Run(storage, func(t *testing.T) {
-			if storage == "keyring" && os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+			if storage == "keyring" && !testenv.Required(testenv.Keyring) {
 				t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
 			}
 			srv := hgServer(t)
@@ -329,7 +330,7 @@ func TestSetupHgFromEnvironment(t *testing.T) {
 // entry that extension reads, and hg (through the extension, against
 // the real gnome-keyring) clones with it; rotate, logout follow it.
 func TestHgMercurialKeyring(t *testing.T) {
-	if os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+	if !testenv.Required(testenv.Keyring) {
 		t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
 	}
 	hgtest.RequireKeyringExtension(t)

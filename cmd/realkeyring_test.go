@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 	"github.com/rhodecode-cli/rhodecode/keyring"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
@@ -15,7 +16,7 @@ import (
 // Secret Service that .ci/keyring.sh starts. RHODECODE_TEST_KEYRING=1
 // makes it mandatory.
 func TestRealKeyringLoginStatusLogout(t *testing.T) {
-	if os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+	if !testenv.Required(testenv.Keyring) {
 		t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
 	}
 	srv, tok := fakeWithAlice(t)

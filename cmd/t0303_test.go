@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred/gitcredtest"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 )
 
 // TestT0303 runs git's own conformance test for storage helpers,
@@ -19,7 +20,7 @@ func TestT0303(t *testing.T) {
 	} {
 		storage := filepath.Base(tc.name)
 		t.Run(tc.name, func(t *testing.T) {
-			if storage == "keyring" && os.Getenv("RHODECODE_TEST_KEYRING") != "1" {
+			if storage == "keyring" && !testenv.Required(testenv.Keyring) {
 				t.Skip("set RHODECODE_TEST_KEYRING=1 with a Secret Service running (.ci/keyring.sh)")
 			}
 			// lib-credential.sh passes the helper as one unquoted word.

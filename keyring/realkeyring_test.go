@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/baseurl"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 )
 
 // Tests in this file talk to a real D-Bus and, when RHODECODE_TEST_KEYRING=1,
@@ -28,7 +29,7 @@ import (
 // variable set they must not skip: a broken keyring setup is a failure.
 
 const (
-	envRealKeyring = "RHODECODE_TEST_KEYRING"
+	envRealKeyring = testenv.Keyring
 
 	// Environment of the helper process (see TestHelperProcess).
 	envHelperOp      = "RHODECODE_KEYRING_HELPER_OP" // get, set or delete
@@ -41,7 +42,7 @@ const (
 // fails if they were asked for but cannot work.
 func requireRealKeyring(t *testing.T) {
 	t.Helper()
-	if os.Getenv(envRealKeyring) != "1" {
+	if !testenv.Required(envRealKeyring) {
 		t.Skipf("set %s=1 (after sourcing .ci/keyring.sh) to test against a real Secret Service", envRealKeyring)
 	}
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {

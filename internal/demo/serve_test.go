@@ -16,6 +16,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/internal/fakerc"
 	"github.com/rhodecode-cli/rhodecode/internal/hgtest"
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 )
 
 // The playground is run as a user runs it: built, started, its printed
@@ -77,7 +78,7 @@ func TestPlayground(t *testing.T) {
 			{demoSvnRepo, "trunk", "README.txt", fakerc.TestSVNEnv},
 		} {
 			if !strings.Contains(pg.out(), r.repo+" ") || strings.Contains(pg.out(), "("+r.repo+": skipped") {
-				if os.Getenv(r.require) == "1" {
+				if testenv.Required(r.require) {
 					t.Errorf("%s=1 but the playground does not serve %s:\n%s", r.require, r.repo, pg.out())
 				}
 				continue

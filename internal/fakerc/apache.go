@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 )
 
 // A real Apache httpd with mod_dav_svn, the server RhodeCode proxies
@@ -23,7 +25,7 @@ import (
 
 // TestSVNEnv is the variable CI sets to 1: a test that needs svn or
 // Apache then fails instead of skipping when they are missing.
-const TestSVNEnv = "RHODECODE_TEST_SVN"
+const TestSVNEnv = testenv.SVN
 
 // svnTools are the programs and modules found by RequireSVN.
 type svnTools struct {
@@ -44,7 +46,7 @@ func requireSVNTools(tb testing.TB) svnTools {
 	t, err := findSVNTools()
 	if err != nil {
 		msg := fmt.Sprintf("fakerc: %v (Debian: apt-get install subversion apache2 libapache2-mod-svn)", err)
-		if os.Getenv(TestSVNEnv) == "1" {
+		if testenv.Required(TestSVNEnv) {
 			tb.Fatal(msg)
 		}
 		tb.Skip(msg + "; set " + TestSVNEnv + "=1 to make this a failure")

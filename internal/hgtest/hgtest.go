@@ -9,17 +9,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rhodecode-cli/rhodecode/internal/testenv"
 )
 
 // EnvRequire is set by .ci/run: with it, a missing hg fails the tests
 // instead of skipping them.
-const EnvRequire = "RHODECODE_TEST_HG"
+const EnvRequire = testenv.Hg
 
 // Require skips the test when hg is not installed, or fails it in CI.
 func Require(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("hg"); err != nil {
-		if os.Getenv(EnvRequire) == "1" {
+		if testenv.Required(EnvRequire) {
 			t.Fatalf("%s=1 but hg is not installed: apt-get install mercurial", EnvRequire)
 		}
 		t.Skip("hg not installed (apt-get install mercurial); CI sets " + EnvRequire + "=1 to require it")
@@ -78,7 +80,7 @@ func RequireKeyringExtension(t testing.TB) {
 	if err == nil && !strings.Contains(string(out), "failed to import") && !strings.Contains(string(out), "No module") {
 		return
 	}
-	if os.Getenv(EnvRequire) == "1" {
+	if testenv.Required(EnvRequire) {
 		t.Fatalf("%s=1 but hg cannot load mercurial_keyring (apt-get install mercurial-keyring): %v\n%s", EnvRequire, err, out)
 	}
 	t.Skip("mercurial_keyring not installed (apt-get install mercurial-keyring)")
