@@ -19,7 +19,7 @@ func newAuthTokenCmd(f *Factory, g *globalOptions) *cobra.Command {
 		Long: `Print the API token the tool uses for the selected instance, for scripts.
 
 The token is printed on standard output and nowhere else.`,
-		Example: `  $ curl -s "https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)"
+		Example: `  $ printf 'url = "https://code.example.com/_admin/ops/ping?auth_token=%s"\n' "$(rhodecode auth token)" | curl -s -K -
   $ rhodecode auth token -i work --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -125,8 +125,35 @@ func TestExamplesQuoteGlobs(t *testing.T) {
 		}
 	}
 	walk(NewRootCmd(f))
-	if !strings.Contains(NewRootCmd(f).Example, `"https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)"`) {
+	if !strings.Contains(NewRootCmd(f).Example, `'url = "https://code.example.com/_admin/ops/ping?auth_token=%s"\n' "$(rhodecode auth token)" | curl -s -K -`) {
 		t.Error("the root help lost its curl example")
+	}
+}
+
+// No example hands a secret to another program as an argument (where the
+// process list shows it): curl gets a token's URL on standard input.
+func TestExamplesKeepSecretsOffArgv(t *testing.T) {
+	onArgv := regexp.MustCompile(`curl[^|]*\$\(rhodecode (auth token|url|token show)`)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, line := range strings.Split(c.Example, "\n") {
+			if onArgv.MatchString(line) {
+				t.Errorf("%s: example puts a secret on curl's command line: %s", c.CommandPath(), line)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCmd(&Factory{}))
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if onArgv.MatchString(line) {
+			t.Errorf("README: example puts a secret on curl's command line: %s", line)
+		}
 	}
 }
 

@@ -72,7 +72,7 @@ func newRootCmd(f *Factory) (*cobra.Command, *globalOptions) {
   $ rhodecode token create --role vcs --lifetime 30d
   $ rhodecode setup-git
   $ rhodecode auth status
-  $ curl -s "https://code.example.com/_admin/ops/ping?auth_token=$(rhodecode auth token)"`,
+  $ printf 'url = "https://code.example.com/_admin/ops/ping?auth_token=%s"\n' "$(rhodecode auth token)" | curl -s -K -`,
 		// The root checks its own arguments (groupRunE), so that an unknown
 		// command gets the same one-line error as under auth and token.
 		Args: cobra.ArbitraryArgs,

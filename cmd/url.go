@@ -51,7 +51,7 @@ expiring, described "rhodecode-cli <role> <user>@<host>"); without it the
 command fails and changes nothing.`,
 		Example: `  $ rhodecode url feed team/app
   $ rhodecode url journal --atom --create
-  $ curl -fsS "$(rhodecode url status)"`,
+  $ printf 'url = "%s"\n' "$(rhodecode url status)" | curl -fsS -K -`,
 		RunE: groupRunE,
 	}
 	c.AddCommand(
@@ -69,7 +69,7 @@ follow; Atom with --atom), with your feed token in it.`,
 			`Print the URL of the instance's health check (/_admin/ops/status, RhodeCode
 4.27 and later), with a token of role http in it. It answers JSON with
 the state of the VCS server and the database.`,
-			`  $ curl -fsS "$(rhodecode url status)"
+			`  $ printf 'url = "%s"\n' "$(rhodecode url status)" | curl -fsS -K -
   $ rhodecode url status --create --json`),
 	)
 	return c
