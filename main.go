@@ -9,6 +9,8 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/cmd"
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
+	"github.com/rhodecode-cli/rhodecode/internal/tomlcodec"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // Set by goreleaser through -ldflags "-X main.version=...".
@@ -19,6 +21,9 @@ var (
 )
 
 func main() {
+	// rhoderc reads and writes any TOML ~/.rhoderc with the library; it
+	// does not link one itself, for git-credential-rhodecode's sake.
+	rhoderc.UseTOMLLibrary(tomlcodec.Library{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	f := cmd.NewDefaultFactory(iostreams.System(os.Getenv), os.Getenv, os.UserHomeDir,
 		cmd.BuildInfo{Version: version, Commit: commit, Date: date})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/rhodecode-cli/rhodecode/internal/tomlcodec"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,6 +180,7 @@ func testBinary(t testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
+	rhoderc.UseTOMLLibrary(tomlcodec.Library{}) // as main does
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
 const (
@@ -25,6 +23,33 @@ type tomlDoc struct {
 	order []string
 }
 
+// TOMLLibrary is a full TOML implementation (internal/tomlcodec). rhoderc
+// reads the plain TOML it writes itself without one (quicktoml.go), so
+// that the git-credential-rhodecode binary links none; a file the quick
+// reader leaves alone, and every TOML write, need the library a program
+// installs with UseTOMLLibrary. Without it they fail with
+// ErrNeedsTOMLLibrary.
+type TOMLLibrary interface {
+	// Decode decodes data into plain values (tables as map[string]any)
+	// and lists every key path in file order. For a syntax error it gives
+	// the line (0 if unknown) and a message that quotes nothing from data.
+	Decode(data []byte) (v map[string]any, keys [][]string, line int, err error)
+	// Encode encodes v with sorted keys and no indentation.
+	Encode(v map[string]any) ([]byte, error)
+}
+
+// tomlLibrary is set once, by the program's main before it does anything
+// else, and only read afterwards.
+var tomlLibrary TOMLLibrary
+
+// UseTOMLLibrary installs the full TOML implementation; the rhodecode
+// command calls it first thing.
+func UseTOMLLibrary(l TOMLLibrary) { tomlLibrary = l }
+
+// ErrNeedsTOMLLibrary: the file has TOML beyond what the quick reader
+// takes (or is to be written), and this program links no TOML library.
+var ErrNeedsTOMLLibrary = errors.New("TOML that only the rhodecode command reads and writes (this program links no TOML library)")
+
 func parseTOML(path string, data []byte) (*tomlDoc, error) {
 	if d, ok := quickTOML(data); ok {
 		return d, nil
@@ -34,20 +59,16 @@ func parseTOML(path string, data []byte) (*tomlDoc, error) {
 
 // parseTOMLFull decodes data with the TOML library.
 func parseTOMLFull(path string, data []byte) (*tomlDoc, error) {
-	d := &tomlDoc{data: map[string]any{}}
-	md, err := toml.Decode(string(data), &d.data)
+	if tomlLibrary == nil {
+		return nil, fmt.Errorf("%s: %w", path, ErrNeedsTOMLLibrary)
+	}
+	d := &tomlDoc{}
+	var keys [][]string
+	var line int
+	var err error
+	d.data, keys, line, err = tomlLibrary.Decode(data)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			// The lexer counts a newline that ends a bad line as the start
-			// of the next one; the byte offset names the line people see.
-			line := pe.Position.Line
-			if st := pe.Position.Start; st > 0 && st <= len(data) {
-				line = bytes.Count(data[:st], []byte("\n")) + 1
-			}
-			return nil, &ParseError{Path: path, Line: line, Msg: hideQuoted(pe.Message)}
-		}
-		return nil, &ParseError{Path: path, Msg: err.Error()}
+		return nil, &ParseError{Path: path, Line: line, Msg: err.Error()}
 	}
 	if v, ok := d.data[tomlDefaultKey]; ok {
 		if _, ok := v.(string); !ok {
@@ -66,7 +87,7 @@ func parseTOMLFull(path string, data []byte) (*tomlDoc, error) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, k := range md.Keys() {
+	for _, k := range keys {
 		if len(k) >= 2 && k[0] == tomlInstancesKey && !seen[k[1]] {
 			seen[k[1]] = true
 			d.order = append(d.order, k[1])
@@ -159,6 +180,9 @@ func (d *tomlDoc) setDefault(name string) error {
 // keys, so deterministic), then each instance table in file order. The
 // encoder cannot be asked for file order, hence one call per instance.
 func (d *tomlDoc) render() ([]byte, error) {
+	if tomlLibrary == nil {
+		return nil, ErrNeedsTOMLLibrary
+	}
 	var out bytes.Buffer
 	rest := maps.Clone(d.data)
 	delete(rest, tomlInstancesKey)
@@ -180,42 +204,17 @@ func (d *tomlDoc) render() ([]byte, error) {
 		out.WriteString(s)
 	}
 	// Guard against encoder changes: never write what we cannot read back.
-	var check map[string]any
-	if _, err := toml.Decode(out.String(), &check); err != nil {
+	if _, _, _, err := tomlLibrary.Decode(out.Bytes()); err != nil {
 		return nil, fmt.Errorf("rendering TOML: %w", err)
 	}
 	return out.Bytes(), nil
 }
 
 func encodeTOML(w *bytes.Buffer, v map[string]any) error {
-	var b bytes.Buffer
-	enc := toml.NewEncoder(&b)
-	enc.Indent = ""
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("rendering TOML: %w", err)
+	b, err := tomlLibrary.Encode(v)
+	if err != nil {
+		return err
 	}
-	w.WriteString(strings.TrimLeft(b.String(), "\n"))
+	w.Write(b)
 	return nil
-}
-
-// hideQuoted replaces the "…"-quoted parts of a parser message: they are
-// text from the file, and a broken line may hold a token. The line number
-// says where to look.
-func hideQuoted(msg string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(msg, '"')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(msg[i+1:], '"')
-		if j < 0 {
-			break
-		}
-		b.WriteString(msg[:i])
-		b.WriteString(`"…"`)
-		msg = msg[i+1+j+1:]
-	}
-	b.WriteString(msg)
-	return b.String()
 }
