@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 // buildBinaries builds git-credential-rhodecode, and rhodecode beside it
@@ -52,17 +54,28 @@ vcs_token_id = 7
 vcs_token = "` + vcsToken + `"
 `
 
-// helper runs the binary in dir for one request against the config rc,
-// with PATH holding only git's directory (no rhodecode there).
+// helper runs the binary in dir for one request against a new config
+// file holding rc.
 func helper(t *testing.T, dir, rc, op, req string) (stdout, stderr string, code int) {
+	return helperEnv(t, dir, rc, op, req, nil)
+}
+
+func helperEnv(t *testing.T, dir, rc, op, req string, env []string) (stdout, stderr string, code int) {
 	t.Helper()
 	home := t.TempDir()
 	rcPath := filepath.Join(home, ".rhoderc")
 	if err := os.WriteFile(rcPath, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return runIn(t, dir, home, rcPath, op, req, env)
+}
+
+// runIn runs the binary in dir with HOME home and config rcPath, PATH
+// without rhodecode, and env added.
+func runIn(t *testing.T, dir, home, rcPath, op, req string, env []string) (stdout, stderr string, code int) {
+	t.Helper()
 	c := exec.Command(filepath.Join(dir, "git-credential-rhodecode"), "--storage", "file", op)
-	c.Env = []string{"HOME=" + home, "RHODERC=" + rcPath, "PATH=/nonexistent", "XDG_STATE_HOME=" + filepath.Join(home, "state")}
+	c.Env = append([]string{"HOME=" + home, "RHODERC=" + rcPath, "PATH=/usr/bin:/bin", "XDG_STATE_HOME=" + filepath.Join(home, "state")}, env...)
 	c.Stdin = strings.NewReader(req)
 	var o, e bytes.Buffer
 	c.Stdout, c.Stderr = &o, &e
@@ -101,28 +114,103 @@ func TestPlainTOMLAnsweredAlone(t *testing.T) {
 	if code != 0 || out != wantAnswer || errOut != "" {
 		t.Errorf("get = exit %d, %q, stderr %q; want %q", code, out, errOut, wantAnswer)
 	}
-	// An erase that may rewrite a TOML file does go to rhodecode.
+	// Marking the rejected token in a TOML file goes to rhodecode; an
+	// erase for another host does not.
 	_, errOut, code = helper(t, dir, plainRC, "erase", "protocol=https\nhost=code.example.com\nusername=alice\npassword="+vcsToken+"\n\n")
 	if code != 99 || !strings.Contains(errOut, "ran rhodecode") {
 		t.Errorf("erase = exit %d, stderr %q; want rhodecode run (exit 99)", code, errOut)
 	}
+	_, errOut, code = helper(t, dir, plainRC, "erase", "protocol=https\nhost=git.example.org\nusername=bob\npassword=x\n\n")
+	if code != 0 || errOut != "" {
+		t.Errorf("erase for another host = exit %d, stderr %q; want it answered here", code, errOut)
+	}
 }
 
-// Without rhodecode, a config the small binary cannot read gets a line
-// that says what to install, no answer, and exit 0 as an unreadable
-// config always has (git then asks its next helper or the user).
+// Without rhodecode beside it, a config only rhodecode reads gets one
+// line that says what to install, and exit 1.
 func TestRichTOMLWithoutRhodecode(t *testing.T) {
 	dir := buildBinaries(t, false)
 	out, errOut, code := helper(t, dir, richRC, "get", getReq)
-	if code != 0 || out != "" {
-		t.Errorf("get = exit %d, %q; want exit 0 and no answer", code, out)
+	if code != 1 || out != "" {
+		t.Errorf("get = exit %d, %q; want exit 1 and no answer", code, out)
 	}
-	for _, want := range []string{"neither beside it nor on PATH", "README", "links no TOML library"} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr %q lacks %q", errOut, want)
+	if strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "not installed beside it in "+dir) || !strings.Contains(errOut, "README") {
+		t.Errorf("stderr %q: want one line naming %s and the README", errOut, dir)
+	}
+}
+
+// Requests that need no config file are answered here whatever the file
+// holds: CI mode, other protocols, ops git may add. A rhodecode beside
+// that would fail shows whether it was run.
+func TestRequestsWithoutConfigStayHere(t *testing.T) {
+	dir := buildBinaries(t, false)
+	if err := os.WriteFile(filepath.Join(dir, "rhodecode"), []byte("#!/bin/sh\necho ran rhodecode >&2\nexit 99\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ci := []string{"RHODECODE_HOST=https://ci.example.com", "RHODECODE_USERNAME=bot", "RHODECODE_VCS_TOKEN=" + vcsToken}
+	for _, tt := range []struct {
+		op, req, want string
+		env           []string
+	}{
+		{"get", "protocol=https\nhost=ci.example.com\n\n", "username=bot\npassword=" + vcsToken + "\n", ci},
+		{"get", "protocol=ssh\nhost=code.example.com\n\n", "", nil},
+		{"capability", "protocol=https\nhost=code.example.com\n\n", "", nil},
+	} {
+		out, errOut, code := helperEnv(t, dir, richRC, tt.op, tt.req, tt.env)
+		if code != 0 || out != tt.want || errOut != "" {
+			t.Errorf("%s %q = exit %d, %q, stderr %q; want %q", tt.op, tt.req, code, out, errOut, tt.want)
 		}
 	}
-	if strings.Contains(errOut, vcsToken) {
-		t.Errorf("stderr shows the token: %q", errOut)
+}
+
+// store and get for another host both go to rhodecode with a config only
+// it reads, and what git approved (a password) arrives there whole.
+func TestStoreThroughRhodecode(t *testing.T) {
+	dir := buildBinaries(t, true)
+	home := t.TempDir()
+	rc := filepath.Join(home, ".rhoderc")
+	if err := os.WriteFile(rc, []byte(richRC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := "protocol=https\nhost=git.example.org\n"
+	if _, errOut, code := runIn(t, dir, home, rc, "store", other+"username=bob\npassword=s3cret pass=word\n\n", nil); code != 0 || errOut != "" {
+		t.Fatalf("store: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code := runIn(t, dir, home, rc, "get", other+"\n", nil)
+	if want := "username=bob\npassword=s3cret pass=word\n"; code != 0 || out != want || errOut != "" {
+		t.Errorf("get = exit %d, %q, stderr %q; want %q", code, out, errOut, want)
+	}
+}
+
+// The point of the split: the helper binary links no TOML library.
+func TestLinksNoTOMLLibrary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.Contains(p, "BurntSushi/toml") || strings.HasSuffix(p, "/tomlcodec") {
+			t.Errorf("git-credential-rhodecode links %s", p)
+		}
+	}
+}
+
+// Without the library (as in this binary), rhoderc refuses what needs it
+// and writes nothing.
+func TestRhodercWithoutLibrary(t *testing.T) {
+	if _, err := rhoderc.Parse("rc", []byte(richRC)); !errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) {
+		t.Errorf("Parse(rich TOML) = %v, want ErrNeedsTOMLLibrary", err)
+	}
+	rc := filepath.Join(t.TempDir(), ".rhoderc")
+	if err := os.WriteFile(rc, []byte(plainRC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	err := rhoderc.Update(t.Context(), rc, func(f *rhoderc.File) error { called = true; return nil })
+	if !errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) || called {
+		t.Errorf("Update = %v, fn called %v; want ErrNeedsTOMLLibrary before fn", err, called)
+	}
+	if b, _ := os.ReadFile(rc); string(b) != plainRC {
+		t.Errorf("Update changed the file:\n%s", b)
 	}
 }

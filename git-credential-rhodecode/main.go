@@ -4,23 +4,24 @@
 // store and erase need (internal/credhelper), so it starts about as fast
 // as git's own credential-store. `rhodecode setup-git` points git at it
 // when it is installed beside rhodecode; `rhodecode credential-helper`
-// answers the same way. It links no TOML library either: a config file
-// its quick reader leaves alone (hand-written TOML with arrays, escapes,
-// comments after values...) and an erase that may rewrite a TOML file go
-// to `rhodecode credential-helper`, which it runs in its place.
+// answers the same way. It links no TOML library either: a request that
+// needs one (a config file in TOML its quick reader leaves alone, such as
+// arrays, escapes or comments after values; marking a rejected token in a
+// TOML file) goes to `rhodecode credential-helper` installed beside it.
 //
 // Usage: git-credential-rhodecode [--storage {keyring | file}] {get | store | erase}
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/credhelper"
@@ -28,6 +29,7 @@ import (
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/rhodecode-cli/rhodecode/keyring"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
 const usage = "usage: git-credential-rhodecode [--storage {keyring | file}] {get | store | erase}"
@@ -52,17 +54,11 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, usage)
 		return exitUsage
 	}
-	file := credhelper.LoadConfigFile(os.Getenv, os.UserHomeDir)
-	if file.NeedsFullHelper(op) {
-		// Only returns if rhodecode could not be run; the request then
-		// goes on here and reports the file it could not read.
-		err := execFullHelper(storage, op)
-		fmt.Fprintf(os.Stderr, "rhodecode: %v\n", err)
-	}
+	in := &recorder{r: os.Stdin}
 	kr := keyring.New(keyring.DefaultTimeout)
-	cfg := file.Config(os.Stderr)
+	cfg := credhelper.FileConfig(os.Getenv, os.UserHomeDir, os.Stderr)
 	err := credhelper.Run(ctx, op, credhelper.Deps{
-		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		In: in, Out: os.Stdout, ErrOut: os.Stderr,
 		Getenv: os.Getenv, Now: time.Now,
 		Config:  cfg,
 		Secrets: secrets.New(kr, keyring.IsNotFound, cfg.Update),
@@ -72,6 +68,10 @@ func run(ctx context.Context, args []string) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, rhoderc.ErrNeedsTOMLLibrary):
+		// Nothing has gone to git yet; git's request goes to rhodecode
+		// as it came.
+		return runRhodecode(ctx, storage, op, io.MultiReader(bytes.NewReader(in.read), os.Stdin))
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(os.Stderr, "rhodecode: interrupted")
 		return exitInterrupted
@@ -81,33 +81,64 @@ func run(ctx context.Context, args []string) int {
 	}
 }
 
-// execFullHelper replaces this process with `rhodecode credential-helper`
-// for the same request, which links the TOML library: the rhodecode
-// beside this binary (go install and the release archives put them
-// together), else the first on PATH. git's request is still unread on
-// standard input.
-func execFullHelper(storage, op string) error {
-	path := ""
-	if self, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(self), "rhodecode"); isExecutable(p) {
-			path = p
-		}
-	}
-	if path == "" {
-		p, err := exec.LookPath("rhodecode")
-		if err != nil {
-			return errors.New("git-credential-rhodecode hands this request to `rhodecode credential-helper` (the config file needs the TOML library only rhodecode links), but rhodecode is neither beside it nor on PATH; install both, as the README says")
-		}
-		path = p
-	}
-	argv := []string{"rhodecode", "credential-helper", "--storage", storage, op}
-	err := syscall.Exec(path, argv, os.Environ())
-	return fmt.Errorf("running %s credential-helper: %w", path, err)
+// recorder keeps what is read from r, so that a request can be passed on.
+type recorder struct {
+	r    io.Reader
+	read []byte
 }
 
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+func (rc *recorder) Read(p []byte) (int, error) {
+	n, err := rc.r.Read(p)
+	rc.read = append(rc.read, p[:n]...)
+	return n, err
+}
+
+// runRhodecode answers the request with `rhodecode credential-helper`,
+// which links the TOML library: the rhodecode installed beside this
+// binary, as go install, the release archives and package managers put
+// them. Not one found on PATH: git's request can hold a password, and
+// goes only to the program installed with this one.
+func runRhodecode(ctx context.Context, storage, op string, request io.Reader) int {
+	path, err := rhodecodeBeside()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rhodecode: the config file has TOML that git-credential-rhodecode leaves to rhodecode, but %v\n", err)
+		return exitError
+	}
+	c := exec.CommandContext(ctx, path, "credential-helper", "--storage", storage, op)
+	c.Stdin, c.Stdout, c.Stderr = request, os.Stdout, os.Stderr
+	err = c.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return ee.ExitCode()
+	case ctx.Err() != nil:
+		return exitInterrupted
+	default:
+		fmt.Fprintln(os.Stderr, "rhodecode: running "+path+" credential-helper: "+termtext.OneLine(err.Error()))
+		return exitError
+	}
+}
+
+// rhodecodeBeside finds rhodecode in this executable's directory, or in
+// the directory its symlink resolves to (a package manager's link).
+func rhodecodeBeside() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("its own path is unknown (%v); use rhodecode credential-helper as git's helper", err)
+	}
+	dirs := []string{filepath.Dir(self)}
+	if real, err := filepath.EvalSymlinks(self); err == nil && filepath.Dir(real) != dirs[0] {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	for _, d := range dirs {
+		// LookPath on a path checks that one file (adding .exe on Windows).
+		if p, err := exec.LookPath(filepath.Join(d, "rhodecode")); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("rhodecode is not installed beside it in %s; install both there (README, Install)", dirs[0])
 }
 
 // parseArgs reads [--storage S | --storage=S] OP, what setup-git writes

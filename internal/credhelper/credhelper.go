@@ -30,56 +30,25 @@ type Config struct {
 	Update func(ctx context.Context, fn func(*rhoderc.File) error) error
 }
 
-// ConfigFile is the config file as a request finds it: where it is
-// (rhoderc.Locate: RHODERC or ~/.rhoderc) and what it holds
-// (rhoderc.Load), read once, before the request, so that the
-// git-credential-rhodecode binary can tell whether it reads the file on
-// its own (NeedsFullHelper).
-type ConfigFile struct {
-	Path string
-	File *rhoderc.File
-	Err  error // locating or reading it
-}
-
-// LoadConfigFile locates and reads the config file.
-func LoadConfigFile(getenv func(string) string, home func() (string, error)) ConfigFile {
-	p, err := rhoderc.Locate("", getenv, home)
-	if err != nil {
-		return ConfigFile{Err: err}
-	}
-	f, err := rhoderc.Load(p)
-	return ConfigFile{Path: p, File: f, Err: err}
-}
-
-// NeedsFullHelper reports whether the request needs the TOML library that
-// only the rhodecode command links: the quick reader left the file alone,
-// or an erase may have to mark a managed token rejected in a TOML file.
-func (c ConfigFile) NeedsFullHelper(op string) bool {
-	if errors.Is(c.Err, rhoderc.ErrNeedsTOMLLibrary) {
-		return true
-	}
-	return op == "erase" && c.Err == nil && c.File.Dialect() == rhoderc.DialectTOML && len(c.File.Instances()) > 0
-}
-
-// Config is the file as the helper uses it; a file others can read gets a
-// warning on warn when the request reads it.
-func (c ConfigFile) Config(warn io.Writer) Config {
-	path := func() (string, error) {
-		if c.Path == "" {
-			return "", c.Err
-		}
-		return c.Path, nil
-	}
+// FileConfig is the config file rhoderc.Locate finds (RHODERC or
+// ~/.rhoderc); a file others can read gets a warning on warn.
+func FileConfig(getenv func(string) string, home func() (string, error), warn io.Writer) Config {
+	path := func() (string, error) { return rhoderc.Locate("", getenv, home) }
 	return Config{
 		Path: path,
 		Load: func() (*rhoderc.File, error) {
-			if c.Err != nil {
-				return nil, c.Err
+			p, err := path()
+			if err != nil {
+				return nil, err
 			}
-			if perr := c.File.Permissions(); perr != nil {
+			f, err := rhoderc.Load(p)
+			if err != nil {
+				return nil, err
+			}
+			if perr := f.Permissions(); perr != nil {
 				fmt.Fprintf(warn, "rhodecode: warning: %v\n", perr)
 			}
-			return c.File, nil
+			return f, nil
 		},
 		Update: func(ctx context.Context, fn func(*rhoderc.File) error) error {
 			p, err := path()
@@ -105,7 +74,11 @@ type Deps struct {
 }
 
 // Run answers one request: op is get, store or erase; any other op is
-// ignored, as git's contract asks.
+// ignored, as git's contract asks. When the request needs the config file
+// and only a TOML library could read it (or write the change it needs),
+// and the program has none, Run returns an error wrapping
+// rhoderc.ErrNeedsTOMLLibrary before writing anything to git:
+// git-credential-rhodecode then passes the request on to rhodecode.
 func Run(ctx context.Context, op string, d Deps) error {
 	switch op {
 	case "get", "store", "erase":

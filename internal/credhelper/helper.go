@@ -49,6 +49,9 @@ func (h *helper) get(ctx context.Context) error {
 	if user, tok, ok := h.envCredential(); ok {
 		return h.answer(user, tok, 0)
 	}
+	if err := h.needsLibrary(); err != nil {
+		return err
+	}
 	if in, ok := h.instance(); ok {
 		tok, exp, err := VCSToken(ctx, h.d.Secrets, in)
 		switch {
@@ -92,6 +95,9 @@ func (h *helper) store(ctx context.Context) error {
 		return nil // CI: the environment is the only source for this server
 	}
 	insts, err := h.config()
+	if errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) {
+		return err
+	}
 	if err != nil {
 		return nil // reported; unread, it cannot rule out a RhodeCode password
 	}
@@ -121,16 +127,23 @@ func (h *helper) erase(ctx context.Context) error {
 		h.warn("the server rejected RHODECODE_VCS_TOKEN; check that it is valid, has role vcs, and that the auth-token plugin is enabled (Admin → Authentication)")
 		return nil
 	}
+	if err := h.needsLibrary(); err != nil {
+		return err
+	}
 	if in, ok := h.instance(); ok {
 		tok, _, err := VCSToken(ctx, h.d.Secrets, in)
 		if err == nil && (h.q.Password == tok || !h.q.HasPassword) {
-			if err := h.d.Config.Update(ctx, func(cfg *rhoderc.File) error {
+			err := h.d.Config.Update(ctx, func(cfg *rhoderc.File) error {
 				if e, ok := cfg.Instance(in.Name); ok {
 					e.VCSTokenRejected = true
 					cfg.SetInstance(e)
 				}
 				return nil
-			}); err != nil {
+			})
+			switch {
+			case errors.Is(err, rhoderc.ErrNeedsTOMLLibrary):
+				return err // nothing written: Update renders before it writes
+			case err != nil:
 				h.warn("%v", err)
 			}
 			h.warn("the RhodeCode VCS token for %q was rejected: it may be revoked or expired, or the server's auth-token plugin may be off; rhodecode setup-git -i %s mints a new one", in.Name, in.Name)
@@ -175,15 +188,26 @@ func (h *helper) envCredential() (user, token string, ok bool) {
 	return user, token, true
 }
 
+// needsLibrary returns the config file's rhoderc.ErrNeedsTOMLLibrary, for
+// Run to hand up before anything is written to git.
+func (h *helper) needsLibrary() error {
+	if _, err := h.config(); errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) {
+		return err
+	}
+	return nil
+}
+
 // config returns the config file's instances; a failure to read it is
-// reported once.
+// reported once (but for ErrNeedsTOMLLibrary, which Run hands up).
 func (h *helper) config() ([]rhoderc.Instance, error) {
 	if !h.cfgRead {
 		h.cfgRead = true
 		cfg, err := h.d.Config.Load()
 		if err != nil {
 			h.cfgErr = err
-			h.warn("%v", err)
+			if !errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) {
+				h.warn("%v", err)
+			}
 		} else {
 			h.instances = cfg.Instances()
 		}
