@@ -101,6 +101,11 @@ func TestRichTOMLGoesToRhodecode(t *testing.T) {
 	if code != 0 || out != wantAnswer || errOut != "" {
 		t.Errorf("get = exit %d, %q, stderr %q; want %q", code, out, errOut, wantAnswer)
 	}
+	// A warning this binary had for the request comes once, from rhodecode.
+	out, errOut, code = helperEnv(t, dir, richRC, "get", getReq, []string{"RHODECODE_USERNAME=bot", "RHODECODE_VCS_TOKEN=" + vcsToken})
+	if n := strings.Count(errOut, "RHODECODE_HOST is not"); code != 0 || out != wantAnswer || n != 1 {
+		t.Errorf("get = exit %d, %q, stderr %q; want the answer and the RHODECODE_HOST warning once", code, out, errOut)
+	}
 }
 
 // The plain TOML rhodecode writes is answered without it: a rhodecode
@@ -130,7 +135,16 @@ func TestPlainTOMLAnsweredAlone(t *testing.T) {
 // line that says what to install, and exit 1.
 func TestRichTOMLWithoutRhodecode(t *testing.T) {
 	dir := buildBinaries(t, false)
-	out, errOut, code := helper(t, dir, richRC, "get", getReq)
+	// A rhodecode on PATH is not the one installed with it: git's request
+	// may hold a password, so it is never run.
+	pathDir, marker := t.TempDir(), filepath.Join(t.TempDir(), "ran")
+	if err := os.WriteFile(filepath.Join(pathDir, "rhodecode"), []byte("#!/bin/sh\ntouch "+marker+"\nexit 99\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := helperEnv(t, dir, richRC, "get", getReq, []string{"PATH=" + pathDir + ":/usr/bin:/bin"})
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the rhodecode on PATH was run")
+	}
 	if code != 1 || out != "" {
 		t.Errorf("get = exit %d, %q; want exit 1 and no answer", code, out)
 	}

@@ -55,23 +55,28 @@ func run(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	in := &recorder{r: os.Stdin}
+	// Warnings wait until the request is answered here: one passed on to
+	// rhodecode gets them from rhodecode, once.
+	var warnings bytes.Buffer
 	kr := keyring.New(keyring.DefaultTimeout)
-	cfg := credhelper.FileConfig(os.Getenv, os.UserHomeDir, os.Stderr)
+	cfg := credhelper.FileConfig(os.Getenv, os.UserHomeDir, &warnings)
 	err := credhelper.Run(ctx, op, credhelper.Deps{
-		In: in, Out: os.Stdout, ErrOut: os.Stderr,
+		In: in, Out: os.Stdout, ErrOut: &warnings,
 		Getenv: os.Getenv, Now: time.Now,
 		Config:  cfg,
 		Secrets: secrets.New(kr, keyring.IsNotFound, cfg.Update),
 		Keyring: kr, IsNotFound: keyring.IsNotFound,
 		Storage: storage,
 	})
+	if errors.Is(err, rhoderc.ErrNeedsTOMLLibrary) {
+		// Nothing has gone to git yet. gitcred.Read stopped at the
+		// request's blank line or EOF, so what was read is the request.
+		return runRhodecode(ctx, storage, op, in.read)
+	}
+	os.Stderr.Write(warnings.Bytes())
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, rhoderc.ErrNeedsTOMLLibrary):
-		// Nothing has gone to git yet; git's request goes to rhodecode
-		// as it came.
-		return runRhodecode(ctx, storage, op, io.MultiReader(bytes.NewReader(in.read), os.Stdin))
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(os.Stderr, "rhodecode: interrupted")
 		return exitInterrupted
@@ -98,14 +103,14 @@ func (rc *recorder) Read(p []byte) (int, error) {
 // binary, as go install, the release archives and package managers put
 // them. Not one found on PATH: git's request can hold a password, and
 // goes only to the program installed with this one.
-func runRhodecode(ctx context.Context, storage, op string, request io.Reader) int {
+func runRhodecode(ctx context.Context, storage, op string, request []byte) int {
 	path, err := rhodecodeBeside()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "rhodecode: the config file has TOML that git-credential-rhodecode leaves to rhodecode, but %v\n", err)
 		return exitError
 	}
 	c := exec.CommandContext(ctx, path, "credential-helper", "--storage", storage, op)
-	c.Stdin, c.Stdout, c.Stderr = request, os.Stdout, os.Stderr
+	c.Stdin, c.Stdout, c.Stderr = bytes.NewReader(request), os.Stdout, os.Stderr
 	err = c.Run()
 	var ee *exec.ExitError
 	switch {
@@ -113,24 +118,27 @@ func runRhodecode(ctx context.Context, storage, op string, request io.Reader) in
 		return 0
 	case errors.As(err, &ee) && ee.ExitCode() >= 0:
 		return ee.ExitCode()
-	case ctx.Err() != nil:
-		return exitInterrupted
 	default:
 		fmt.Fprintln(os.Stderr, "rhodecode: running "+path+" credential-helper: "+termtext.OneLine(err.Error()))
 		return exitError
 	}
 }
 
-// rhodecodeBeside finds rhodecode in this executable's directory, or in
-// the directory its symlink resolves to (a package manager's link).
+// rhodecodeBeside finds rhodecode in the directory this executable
+// resolves to (where go install, an archive or a package manager put
+// both), then in the directory it was started from when that differs (a
+// link, on systems where os.Executable does not resolve it).
 func rhodecodeBeside() (string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", fmt.Errorf("its own path is unknown (%v); use rhodecode credential-helper as git's helper", err)
 	}
-	dirs := []string{filepath.Dir(self)}
-	if real, err := filepath.EvalSymlinks(self); err == nil && filepath.Dir(real) != dirs[0] {
+	var dirs []string
+	if real, err := filepath.EvalSymlinks(self); err == nil {
 		dirs = append(dirs, filepath.Dir(real))
+	}
+	if d := filepath.Dir(self); len(dirs) == 0 || d != dirs[0] {
+		dirs = append(dirs, d)
 	}
 	for _, d := range dirs {
 		// LookPath on a path checks that one file (adding .exe on Windows).
