@@ -59,22 +59,11 @@ func escapeControls(s string) string {
 	return out.String()
 }
 
-// termPrintf is fmt.Fprintf for a line a person reads. The format is
-// ours; the arguments are not: user names, repository names, token
-// descriptions and roles come from the server, errors quote it. Every
-// string and error argument goes through termtext, so none of them can
-// move the cursor, retitle the terminal or break the line. --json output
-// escapes instead and does not come here.
+// termPrintf is termtext.Fprintf, for a line a person reads: the
+// server's text in the arguments is made safe. --json output escapes
+// instead and does not come here.
 func termPrintf(w io.Writer, format string, a ...any) {
-	for i, v := range a {
-		switch v := v.(type) {
-		case string:
-			a[i] = termtext.Sanitize(v)
-		case error:
-			a[i] = termtext.OneLine(v.Error())
-		}
-	}
-	fmt.Fprintf(w, format, a...)
+	termtext.Fprintf(w, format, a...)
 }
 
 // tablePrinter prints rows the way gh does: on a terminal an aligned table

@@ -3,7 +3,6 @@ package credhelper
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,15 +30,7 @@ type helper struct {
 // warn prints one line on stderr, server- and file-supplied text made
 // safe for a terminal.
 func (h *helper) warn(format string, a ...any) {
-	for i, v := range a {
-		switch v := v.(type) {
-		case string:
-			a[i] = termtext.Sanitize(v)
-		case error:
-			a[i] = termtext.OneLine(v.Error())
-		}
-	}
-	fmt.Fprintf(h.d.ErrOut, "rhodecode: "+format+"\n", a...)
+	termtext.Fprintf(h.d.ErrOut, "rhodecode: "+format+"\n", a...)
 }
 
 func (h *helper) answer(username, password string, expiry int64) error {

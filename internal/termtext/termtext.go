@@ -5,7 +5,11 @@
 // It is the one sanitiser; --json output escapes instead.
 package termtext
 
-import "strings"
+import (
+	"fmt"
+	"io"
+	"strings"
+)
 
 // Sanitize drops control characters (C0 but tab, DEL, C1), bidirectional
 // controls and invisible format characters. Line breaks become spaces, so
@@ -71,4 +75,22 @@ func dropped(r rune) bool {
 // messages that must stay on one line.
 func OneLine(s string) string {
 	return strings.Join(strings.Fields(Sanitize(s)), " ")
+}
+
+// Fprintf is fmt.Fprintf for a line a person reads. The format is the
+// caller's; the arguments are not: user names, repository names, token
+// descriptions and roles come from a server, errors quote it. Every
+// string argument goes through Sanitize and every error through OneLine,
+// so none of them can move the cursor, retitle the terminal or break the
+// line.
+func Fprintf(w io.Writer, format string, a ...any) {
+	for i, v := range a {
+		switch v := v.(type) {
+		case string:
+			a[i] = Sanitize(v)
+		case error:
+			a[i] = OneLine(v.Error())
+		}
+	}
+	fmt.Fprintf(w, format, a...)
 }

@@ -1,6 +1,10 @@
 package termtext
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestSanitize(t *testing.T) {
 	for in, want := range map[string]string{
@@ -53,5 +57,13 @@ func TestSanitizeInvisible(t *testing.T) {
 func TestOneLine(t *testing.T) {
 	if got := OneLine("  a\n\tb \x1b c  "); got != "a b c" {
 		t.Errorf("OneLine = %q", got)
+	}
+}
+
+func TestFprintf(t *testing.T) {
+	var b strings.Builder
+	Fprintf(&b, "%s|%v|%d|%q\n", "a\x1b]0;x\x07b\nc", errors.New("e\r\n  f"), 7, "\u202eq")
+	if want := "a]0;xb c|e f|7|\"q\"\n"; b.String() != want {
+		t.Errorf("Fprintf = %q, want %q", b.String(), want)
 	}
 }
