@@ -81,11 +81,9 @@ func apiRun(ctx context.Context, opts *apiOptions, params json.RawMessage) error
 	if err != nil {
 		return err
 	}
-	token := t.EnvToken
-	if !t.Env {
-		if token, err = opts.apiToken(ctx, t.Instance); err != nil {
-			return err
-		}
+	token, err := opts.targetToken(ctx, t)
+	if err != nil {
+		return err
 	}
 	c, err := opts.newClient(t.Instance, token)
 	if err != nil {

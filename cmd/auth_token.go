@@ -34,11 +34,9 @@ func authTokenRun(ctx context.Context, opts *authTokenOptions) error {
 	if err != nil {
 		return err
 	}
-	token := t.EnvToken
-	if !t.Env {
-		if token, err = opts.apiToken(ctx, t.Instance); err != nil {
-			return err
-		}
+	token, err := opts.targetToken(ctx, t)
+	if err != nil {
+		return err
 	}
 	if opts.g.JSON {
 		return writeJSON(opts.io.Out, map[string]any{"instance": t.Name, "url": t.URL, "token": token})

@@ -156,12 +156,9 @@ func (d *doctor) targets(cfg *rhoderc.File) []resolve.Target {
 func (d *doctor) checkInstance(ctx context.Context, t resolve.Target) {
 	in := t.Instance
 	login := "rhodecode auth login -i " + in.Name
-	tok := t.EnvToken
-	if !t.Env {
-		var err error
-		if tok, err = d.apiToken(ctx, in); err != nil {
-			d.add("API token", checkFail, err.Error(), login)
-		}
+	tok, err := d.targetToken(ctx, t)
+	if err != nil {
+		d.add("API token", checkFail, err.Error(), login)
 	}
 	c, err := d.newClient(in, tok)
 	if err != nil {

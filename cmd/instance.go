@@ -19,6 +19,15 @@ func (d *deps) target() (resolve.Target, error) {
 	return resolve.Instance(d.g.Instance, d.getenv, d.cfg.load)
 }
 
+// targetToken is the API token a command uses for t: RHODECODE_TOKEN in
+// CI mode (t.Env), else the one the instance keeps (apiToken).
+func (d *deps) targetToken(ctx context.Context, t resolve.Target) (string, error) {
+	if t.Env {
+		return t.EnvToken, nil
+	}
+	return d.apiToken(ctx, t.Instance)
+}
+
 // apiToken reads an instance's API token from where it keeps it; a
 // missing one says how to log in.
 func (d *deps) apiToken(ctx context.Context, in rhoderc.Instance) (string, error) {

@@ -35,18 +35,16 @@ func (d *deps) webTarget(ctx context.Context) (*webTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	wt := &webTarget{Instance: t.Instance, ephemeral: t.Env, apiToken: t.EnvToken}
-	if !t.Env {
-		tok, err := d.apiToken(ctx, t.Instance)
-		switch {
-		case err == nil:
-			wt.apiToken = tok
-		case errors.Is(err, errAuthRequired):
-			// Logged out of the API (e.g. after revoking its token): token
-			// management still works through the web session.
-		default:
-			return nil, err
-		}
+	wt := &webTarget{Instance: t.Instance, ephemeral: t.Env}
+	tok, err := d.targetToken(ctx, t)
+	switch {
+	case err == nil:
+		wt.apiToken = tok
+	case errors.Is(err, errAuthRequired):
+		// Logged out of the API (e.g. after revoking its token): token
+		// management still works through the web session.
+	default:
+		return nil, err
 	}
 	if wt.Username == "" && wt.apiToken != "" {
 		// The web login and the tool's token descriptions need it.
