@@ -106,7 +106,7 @@ func (rc *recorder) Read(p []byte) (int, error) {
 func runRhodecode(ctx context.Context, storage, op string, request []byte) int {
 	path, err := rhodecodeBeside()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "rhodecode: the config file has TOML that git-credential-rhodecode leaves to rhodecode, but %v\n", err)
+		fmt.Fprintf(os.Stderr, "rhodecode: reading or writing this config file takes rhodecode, which git-credential-rhodecode runs for it, but %v\n", err)
 		return exitError
 	}
 	c := exec.CommandContext(ctx, path, "credential-helper", "--storage", storage, op)

@@ -62,14 +62,11 @@ func parseTOMLFull(path string, data []byte) (*tomlDoc, error) {
 	if tomlLibrary == nil {
 		return nil, fmt.Errorf("%s: %w", path, ErrNeedsTOMLLibrary)
 	}
-	d := &tomlDoc{}
-	var keys [][]string
-	var line int
-	var err error
-	d.data, keys, line, err = tomlLibrary.Decode(data)
+	v, keys, line, err := tomlLibrary.Decode(data)
 	if err != nil {
 		return nil, &ParseError{Path: path, Line: line, Msg: err.Error()}
 	}
+	d := &tomlDoc{data: v}
 	if v, ok := d.data[tomlDefaultKey]; ok {
 		if _, ok := v.(string); !ok {
 			return nil, &ParseError{Path: path, Msg: fmt.Sprintf("%q must be a string", tomlDefaultKey)}
@@ -183,21 +180,22 @@ func (d *tomlDoc) render() ([]byte, error) {
 	if tomlLibrary == nil {
 		return nil, ErrNeedsTOMLLibrary
 	}
-	var out bytes.Buffer
 	rest := maps.Clone(d.data)
 	delete(rest, tomlInstancesKey)
-	if err := encodeTOML(&out, rest); err != nil {
+	top, err := tomlLibrary.Encode(rest)
+	if err != nil {
 		return nil, err
 	}
+	out := bytes.NewBuffer(top)
 	for _, name := range d.order {
-		var b bytes.Buffer
 		one := map[string]any{tomlInstancesKey: map[string]any{name: d.table(name)}}
-		if err := encodeTOML(&b, one); err != nil {
+		b, err := tomlLibrary.Encode(one)
+		if err != nil {
 			return nil, err
 		}
 		// Drop the empty "[instances]" header the encoder emits for the
 		// intermediate table; repeating it would be invalid TOML.
-		s := strings.TrimPrefix(b.String(), "["+tomlInstancesKey+"]\n")
+		s := strings.TrimPrefix(string(b), "["+tomlInstancesKey+"]\n")
 		if out.Len() > 0 {
 			out.WriteByte('\n')
 		}
@@ -208,13 +206,4 @@ func (d *tomlDoc) render() ([]byte, error) {
 		return nil, fmt.Errorf("rendering TOML: %w", err)
 	}
 	return out.Bytes(), nil
-}
-
-func encodeTOML(w *bytes.Buffer, v map[string]any) error {
-	b, err := tomlLibrary.Encode(v)
-	if err != nil {
-		return err
-	}
-	w.Write(b)
-	return nil
 }
