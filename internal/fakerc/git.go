@@ -122,7 +122,7 @@ func (s *Server) RepoCloneURL(name string) string {
 	return s.URL + "/" + name
 }
 
-// VCSRequests returns the git and svn requests received so far, oldest first.
+// VCSRequests returns the git, hg and svn requests received so far, oldest first.
 func (s *Server) VCSRequests() []VCSRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -258,12 +258,7 @@ func (s *Server) runGit(extraEnv []string, args ...string) ([]byte, error) {
 func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, rel string, m []string) {
 	sw := &statusWriter{ResponseWriter: w}
 	rec := VCSRequest{Method: r.Method, Path: rel, Action: "pull"}
-	defer func() {
-		rec.Status = sw.status
-		s.mu.Lock()
-		s.web.vcs = append(s.web.vcs, rec)
-		s.mu.Unlock()
-	}()
+	defer s.recordVCS(sw, &rec)
 
 	name, suffix := strings.TrimSuffix(m[1], ".git"), m[2]
 	if suffix == "git-receive-pack" || suffix == "info/refs" && r.URL.Query().Get("service") == "git-receive-pack" {

@@ -208,58 +208,17 @@ func (s *Server) hgServe(id int) (*url.URL, error) {
 	return u, nil
 }
 
-// serveHg is simplevcs._handle_request for Mercurial, with the same
-// checks in the same order as serveGit, then a reverse proxy to hg serve.
+// serveHg is simplevcs._handle_request for Mercurial: the checks of
+// vcsGate, then a reverse proxy to hg serve.
 func (s *Server) serveHg(w http.ResponseWriter, r *http.Request, rel string) {
 	sw := &statusWriter{ResponseWriter: w}
 	rec := VCSRequest{Method: r.Method, Path: rel, Action: hgAction(r)}
-	defer func() {
-		rec.Status = sw.status
-		s.mu.Lock()
-		s.web.vcs = append(s.web.vcs, rec)
-		s.mu.Unlock()
-	}()
-	name := strings.Trim(rel, "/")
-	username, password, hasAuth := r.BasicAuth()
-	rec.Username = username
-
-	s.mu.Lock()
-	repo := s.repoByNameLocked(name)
-	if repo == nil || repo.Type != "hg" {
-		s.mu.Unlock()
-		s.notFound(sw)
+	defer s.recordVCS(sw, &rec)
+	user, repo, ok := s.vcsGate(sw, r, strings.Trim(rel, "/"), "hg", &rec)
+	if !ok {
 		return
 	}
-	rec.Repo = repo.Name
-	repoID := repo.ID
-	var user *User
-	if hasAuth {
-		user = s.vcsAuthLocked(username, password, repo)
-	}
-	if user == nil {
-		s.mu.Unlock()
-		sw.Header().Set("WWW-Authenticate", `Basic realm="RhodeCode"`)
-		writeText(sw, http.StatusUnauthorized, "401 Unauthorized\n\nThis server could not verify that you are authorized "+
-			"to access the document you requested.  Either you supplied the wrong credentials (e.g., bad password), "+
-			"or your browser does not understand how to supply the credentials required.\n")
-		return
-	}
-	rec.Authenticated = true
-	perm := s.repoPermLocked(user, repo)
-	s.mu.Unlock()
-
-	switch {
-	case user.ForcePasswordChange:
-		writeText(sw, http.StatusNotAcceptable, "406 Not Acceptable\n\npassword change required\n")
-		return
-	case !ipAllowed(user.IPWhitelist, clientIP(r)),
-		rec.Action == "pull" && permRank(perm) < permRank(permRead),
-		rec.Action == "push" && permRank(perm) < permRank(permWrite):
-		writeText(sw, http.StatusForbidden, "403 Forbidden\n\nAccess was denied to this resource.\n")
-		return
-	}
-
-	target, err := s.hgServe(repoID)
+	target, err := s.hgServe(repo.ID)
 	if err != nil {
 		s.serverError(sw)
 		return

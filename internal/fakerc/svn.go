@@ -130,10 +130,8 @@ func fileURL(p string) string {
 // PROPFIND/PROPPATCH. Static files, the ping and channelstream paths are
 // never VCS requests.
 func isSVNRequest(r *http.Request, rel string) bool {
-	for _, p := range []string{"/_file_store", "/_static", "/_admin/ops/ping", "/_admin/channelstream/connect"} {
-		if rel == p || strings.HasPrefix(rel, p+"/") {
-			return false
-		}
+	if neverVCS.MatchString(rel) {
+		return false
 	}
 	// WSGI joins repeated headers with commas; the match is case-sensitive.
 	return strings.Contains(strings.Join(r.Header.Values("DAV"), ","), "subversion") ||
@@ -173,12 +171,7 @@ func (s *Server) serveSVN(w http.ResponseWriter, r *http.Request, rel string) {
 	if svnReadMethods[r.Method] {
 		rec.Action = "pull"
 	}
-	defer func() {
-		rec.Status = sw.status
-		s.mu.Lock()
-		s.web.vcs = append(s.web.vcs, rec)
-		s.mu.Unlock()
-	}()
+	defer s.recordVCS(sw, &rec)
 
 	_, repo, ok := s.vcsGate(sw, r, s.svnRepoName(rel), "svn", &rec)
 	if !ok {

@@ -17,6 +17,15 @@ func (s *Server) SetVCSRealm(realm string) {
 
 // vcsGate is simplevcs._handle_request from the repository lookup to the
 // point where the backend serves the request, the same for every VCS:
+// recordVCS adds rec, with the status sw answered, to VCSRequests; the
+// VCS handlers defer it.
+func (s *Server) recordVCS(sw *statusWriter, rec *VCSRequest) {
+	rec.Status = sw.status
+	s.mu.Lock()
+	s.web.vcs = append(s.web.vcs, *rec)
+	s.mu.Unlock()
+}
+
 // 404 for an unknown repository or one of another type (before any
 // authentication), Basic auth with the token rules of vcsAuthLocked (401
 // with the realm), the forced password change (406), the IP whitelist and
