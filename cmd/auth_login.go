@@ -115,7 +115,7 @@ func authLoginRun(ctx context.Context, opts *authLoginOptions) error {
 	io := opts.io
 	// Read the file first: a broken file stops the login before anything
 	// (the keyring included) is changed.
-	cfg, err := opts.cfg.load()
+	cfg, err := opts.cfg.Load()
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ same user on this machine ("rhodecode-cli <user>@<host>",
 
 func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	io := opts.io
-	cfg, err := opts.cfg.load()
+	cfg, err := opts.cfg.Load()
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func authLogoutRun(ctx context.Context, opts *authLogoutOptions) error {
 	if err := opts.secrets.PurgeKeyring(ctx, in, secrets.Kinds...); err != nil {
 		return err
 	}
-	err = opts.cfg.update(ctx, func(cfg *rhoderc.File) error {
+	err = opts.cfg.Update(ctx, func(cfg *rhoderc.File) error {
 		wasDefault := cfg.DefaultInstance() == name
 		cfg.RemoveInstance(name, opts.All)
 		if rest := cfg.Instances(); wasDefault && len(rest) == 1 {

@@ -118,7 +118,7 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	io := opts.io
 	var rows []*instanceStatus
 
-	targets, cfg, err := resolve.All(opts.g.Instance, opts.getenv, opts.cfg.load)
+	targets, cfg, err := resolve.All(opts.g.Instance, opts.getenv, opts.cfg.Load)
 	if err != nil {
 		return err
 	}

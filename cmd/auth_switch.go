@@ -34,7 +34,7 @@ func newAuthSwitchCmd(f *Factory, g *globalOptions) *cobra.Command {
 func authSwitchRun(ctx context.Context, opts *authSwitchOptions) error {
 	io := opts.io
 	var url string
-	err := opts.cfg.update(ctx, func(cfg *rhoderc.File) error {
+	err := opts.cfg.Update(ctx, func(cfg *rhoderc.File) error {
 		in, err := resolve.Named(cfg, opts.Name)
 		if err != nil {
 			return err

@@ -67,7 +67,7 @@ func credentialHelperRun(ctx context.Context, opts *credentialHelperOptions) err
 	return credhelper.Run(ctx, opts.Op, credhelper.Deps{
 		In: d.io.In, Out: d.io.Out, ErrOut: d.io.ErrOut,
 		Getenv: d.getenv, Now: d.now,
-		Config:  credhelper.Config{Path: d.cfg.path, Load: d.cfg.load, Update: d.cfg.update},
+		Config:  d.cfg,
 		Secrets: d.secrets, Keyring: d.keyring, IsNotFound: keyring.IsNotFound,
 		Storage: opts.Storage,
 	})

@@ -29,7 +29,7 @@ const maxSkew = 2 * time.Minute
 // missing or broken, so the other checks still run).
 func (d *doctor) checkConfig(ctx context.Context) *rhoderc.File {
 	empty, _ := rhoderc.Parse("", nil)
-	p, err := d.cfg.path()
+	p, err := d.cfg.Path()
 	if err != nil {
 		d.add("path", checkFail, err.Error(), "set HOME, RHODERC or --config")
 		return empty

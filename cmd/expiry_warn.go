@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
+	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
 )
 
@@ -41,8 +42,8 @@ func warnExpiring(f *Factory, g *globalOptions, cmd *cobra.Command) {
 		return
 	}
 	// No permission warning here: the command has given it already.
-	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir}
-	t, err := resolve.Instance(g.Instance, f.Getenv, cfg.load)
+	cfg := rhoderc.Source{Flag: g.Config, Getenv: f.Getenv, Home: f.HomeDir}
+	t, err := resolve.Instance(g.Instance, f.Getenv, cfg.Load)
 	if err != nil || t.Env {
 		return
 	}

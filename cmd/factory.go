@@ -1,9 +1,6 @@
 package cmd
 
 import (
-	"context"
-	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -76,7 +73,7 @@ type deps struct {
 	now      func() time.Time
 	hostname func() (string, error)
 	exe      func() (string, error)
-	cfg      configFile
+	cfg      rhoderc.Source
 	keyring  secrets.Keyring
 	secrets  *secrets.Store
 	git      gitconfig.Config
@@ -87,8 +84,8 @@ type deps struct {
 // deps wires the Factory's parts for one command run. It is called from
 // RunE, after cobra has parsed the flags that g holds.
 func (f *Factory) deps(g *globalOptions) *deps {
-	cfg := configFile{flag: g.Config, getenv: f.Getenv, home: f.HomeDir, warn: f.IO.ErrOut}
-	st := secrets.New(f.Secrets, keyring.IsNotFound, cfg.update)
+	cfg := rhoderc.Source{Flag: g.Config, Getenv: f.Getenv, Home: f.HomeDir, Warn: f.IO.ErrOut}
+	st := secrets.New(f.Secrets, keyring.IsNotFound, cfg.Update)
 	v := f.Build.Version
 	if v == "" {
 		v = "dev"
@@ -129,43 +126,4 @@ func (d *deps) newClient(in rhoderc.Instance, token string) (*client.Client, err
 		return nil, usageErrorf("instance %q: %v", in.Name, err)
 	}
 	return c, nil
-}
-
-// configFile is the config file a command uses: --config > RHODERC >
-// ~/.rhoderc (rhoderc.Locate).
-type configFile struct {
-	flag   string
-	getenv func(string) string
-	home   func() (string, error)
-	// warn gets load's warning about a file others can read: stderr,
-	// as the credential helper's stdout is git's.
-	warn io.Writer
-}
-
-func (c configFile) path() (string, error) { return rhoderc.Locate(c.flag, c.getenv, c.home) }
-
-// load reads the file; a missing file is an empty config. A file with
-// secrets that others can read gets a warning naming the fix.
-func (c configFile) load() (*rhoderc.File, error) {
-	p, err := c.path()
-	if err != nil {
-		return nil, err
-	}
-	f, err := rhoderc.Load(p)
-	if err != nil {
-		return nil, err
-	}
-	if perr := f.Permissions(); perr != nil && c.warn != nil {
-		fmt.Fprintf(c.warn, "rhodecode: warning: %v\n", perr)
-	}
-	return f, nil
-}
-
-// update runs fn under the file's lock and saves atomically.
-func (c configFile) update(ctx context.Context, fn func(*rhoderc.File) error) error {
-	p, err := c.path()
-	if err != nil {
-		return err
-	}
-	return rhoderc.Update(ctx, p, fn)
 }

@@ -55,7 +55,7 @@ func hgEntry(in rhoderc.Instance) string {
 func (d *deps) hgTokenFile(in rhoderc.Instance) (string, error) {
 	dir := d.getenv("XDG_CONFIG_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
-		home, err := d.cfg.home()
+		home, err := d.cfg.Home()
 		if err != nil {
 			return "", fmt.Errorf("finding your home directory for hg's token file: %w", err)
 		}
@@ -88,7 +88,7 @@ func (c hgCopy) dropTokenFileUnlessIncluded(tokenFile string) error {
 
 // hgUserConfig is the hgrc setup-hg writes without --local: ~/.hgrc.
 func (d *deps) hgUserConfig() (string, error) {
-	home, err := d.cfg.home()
+	home, err := d.cfg.Home()
 	if err != nil {
 		return "", fmt.Errorf("finding your home directory for ~/.hgrc: %w", err)
 	}

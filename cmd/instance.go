@@ -16,7 +16,7 @@ import (
 // target resolves the instance the command works on (-i, the environment,
 // the config file; see package resolve).
 func (d *deps) target() (resolve.Target, error) {
-	return resolve.Instance(d.g.Instance, d.getenv, d.cfg.load)
+	return resolve.Instance(d.g.Instance, d.getenv, d.cfg.Load)
 }
 
 // targetToken is the API token a command uses for t: RHODECODE_TOKEN in
@@ -87,7 +87,7 @@ func (d *deps) learnUsername(ctx context.Context, in *rhoderc.Instance, apiToken
 	if ephemeral {
 		return nil
 	}
-	err = d.cfg.update(ctx, func(f *rhoderc.File) error {
+	err = d.cfg.Update(ctx, func(f *rhoderc.File) error {
 		if e, ok := f.Instance(in.Name); ok && e.Username == "" && baseurl.Same(e.URL, in.URL) {
 			f.SetInstanceValue(in.Name, rhoderc.KeyUsername, u.Username)
 		}
@@ -104,7 +104,7 @@ func (d *deps) learnUsername(ctx context.Context, in *rhoderc.Instance, apiToken
 // no network access.
 func instanceCompletion(f *Factory, g *globalOptions) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := f.deps(g).cfg.load()
+		cfg, err := f.deps(g).cfg.Load()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

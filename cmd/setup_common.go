@@ -67,7 +67,7 @@ func ciVCSEnv(d *deps, all bool) (url, user, token string, ok bool, err error) {
 // with --all, else the selected one; --with-token gives one token, so
 // one instance.
 func (s *setupFlags) targets(d *deps) ([]rhoderc.Instance, error) {
-	cfg, err := d.cfg.load()
+	cfg, err := d.cfg.Load()
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (d *deps) svnDefaultConfigDir() (string, error) {
 	if runtime.GOOS == "windows" {
 		return svnauth.DefaultConfigDir()
 	}
-	home, err := d.cfg.home()
+	home, err := d.cfg.Home()
 	if err != nil {
 		return "", fmt.Errorf("finding your home directory for ~/.subversion: %w", err)
 	}

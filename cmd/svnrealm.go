@@ -79,7 +79,7 @@ func (d *deps) svnConfigDirFlag(flag string) (string, error) {
 // recordSVN remembers (or, with realm "", forgets) where the instance's
 // svn entry is.
 func (d *deps) recordSVN(ctx context.Context, in rhoderc.Instance, realm, dir string) error {
-	return d.cfg.update(ctx, func(f *rhoderc.File) error {
+	return d.cfg.Update(ctx, func(f *rhoderc.File) error {
 		e, ok := f.Instance(in.Name)
 		if !ok || !baseurl.Same(e.URL, in.URL) {
 			return nil

@@ -168,7 +168,7 @@ func retireOldToolTokens(ctx context.Context, io *iostreams.IOStreams, ws *clien
 // tool made before for in's user on this machine (retireOldToolTokens),
 // keeping newID. kind is the VCS word in their description.
 func retireOldVCSTokens(ctx context.Context, d *deps, sf *sessionFlags, in rhoderc.Instance, newID int) {
-	cfg, err := d.cfg.load()
+	cfg, err := d.cfg.Load()
 	if err != nil {
 		return // without it, another instance's tokens cannot be told apart
 	}

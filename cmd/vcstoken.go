@@ -45,7 +45,7 @@ func (d *deps) storeVCSToken(ctx context.Context, in rhoderc.Instance, token str
 // rejection: the helper stops handing it out, and the next setup-git,
 // setup-hg or setup-svn makes a new one.
 func markVCSTokenRejected(ctx context.Context, d *deps, name string) error {
-	return d.cfg.update(ctx, func(cfg *rhoderc.File) error {
+	return d.cfg.Update(ctx, func(cfg *rhoderc.File) error {
 		if e, ok := cfg.Instance(name); ok && !e.VCSTokenRejected {
 			e.VCSTokenRejected = true
 			cfg.SetInstance(e)

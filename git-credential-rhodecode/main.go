@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string) int {
 	// rhodecode gets them from rhodecode, once.
 	var warnings bytes.Buffer
 	kr := keyring.New(keyring.DefaultTimeout)
-	cfg := credhelper.FileConfig(os.Getenv, os.UserHomeDir, &warnings)
+	cfg := rhoderc.Source{Getenv: os.Getenv, Home: os.UserHomeDir, Warn: &warnings}
 	err := credhelper.Run(ctx, op, credhelper.Deps{
 		In: in, Out: os.Stdout, ErrOut: &warnings,
 		Getenv: os.Getenv, Now: time.Now,

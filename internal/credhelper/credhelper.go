@@ -9,7 +9,6 @@ package credhelper
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -23,41 +22,11 @@ import (
 const CredentialsFile = ".rhodecode-git-credentials"
 
 // Config is the config file the helper reads (and, on erase of the VCS
-// token, updates).
-type Config struct {
-	Path   func() (string, error)
-	Load   func() (*rhoderc.File, error)
-	Update func(ctx context.Context, fn func(*rhoderc.File) error) error
-}
-
-// FileConfig is the config file rhoderc.Locate finds (RHODERC or
-// ~/.rhoderc); a file others can read gets a warning on warn.
-func FileConfig(getenv func(string) string, home func() (string, error), warn io.Writer) Config {
-	path := func() (string, error) { return rhoderc.Locate("", getenv, home) }
-	return Config{
-		Path: path,
-		Load: func() (*rhoderc.File, error) {
-			p, err := path()
-			if err != nil {
-				return nil, err
-			}
-			f, err := rhoderc.Load(p)
-			if err != nil {
-				return nil, err
-			}
-			if perr := f.Permissions(); perr != nil {
-				fmt.Fprintf(warn, "rhodecode: warning: %v\n", perr)
-			}
-			return f, nil
-		},
-		Update: func(ctx context.Context, fn func(*rhoderc.File) error) error {
-			p, err := path()
-			if err != nil {
-				return err
-			}
-			return rhoderc.Update(ctx, p, fn)
-		},
-	}
+// token, updates): a rhoderc.Source.
+type Config interface {
+	Path() (string, error)
+	Load() (*rhoderc.File, error)
+	Update(ctx context.Context, fn func(*rhoderc.File) error) error
 }
 
 // Deps is what one request works with.
