@@ -414,3 +414,23 @@ func TestInteractiveLoginOnPTY(t *testing.T) {
 		t.Errorf("config file does not record alice:\n%s", cfg)
 	}
 }
+
+// On a colour terminal the icons keep their colour codes: the sanitiser
+// of server text (termtext.Fprintf) passes them whole, where it once
+// printed "[32m✓[0m" with the escapes removed.
+func TestIconsInColourOnPTY(t *testing.T) {
+	home := t.TempDir()
+	env := []string{
+		"HOME=" + home, "RHODERC=" + filepath.Join(home, ".rhoderc"), "PATH=" + os.Getenv("PATH"), "TERM=xterm",
+		"RHODECODE_HOST=https://code.example.com", "RHODECODE_USERNAME=bot",
+		"RHODECODE_VCS_TOKEN=0123456789abcdef0123456789abcdef01234567",
+	}
+	p := startOnPTY(t, env, "setup-hg")
+	p.waitFor("hg uses RHODECODE_VCS_TOKEN")
+	if code := p.exit(); code != 0 {
+		t.Fatalf("exit %d; screen:\n%s", code, p.output())
+	}
+	if out := p.output(); !strings.Contains(out, "\x1b[32m✓\x1b[0m hg uses") {
+		t.Errorf("no green check mark on the terminal:\n%q", out)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"io"
 	"os"
 
@@ -120,17 +121,17 @@ func (s *IOStreams) ReadAllIn(limit int64) ([]byte, error) {
 }
 
 // SuccessIcon returns a check mark, green when colour is on.
-func (s *IOStreams) SuccessIcon() string { return s.paint("32", "✓") }
+func (s *IOStreams) SuccessIcon() termtext.Styled { return s.paint("32", "✓") }
 
 // WarningIcon returns an exclamation mark, yellow when colour is on.
-func (s *IOStreams) WarningIcon() string { return s.paint("33", "!") }
+func (s *IOStreams) WarningIcon() termtext.Styled { return s.paint("33", "!") }
 
 // FailureIcon returns a cross, red when colour is on.
-func (s *IOStreams) FailureIcon() string { return s.paint("31", "X") }
+func (s *IOStreams) FailureIcon() termtext.Styled { return s.paint("31", "X") }
 
-func (s *IOStreams) paint(code, text string) string {
+func (s *IOStreams) paint(code, text string) termtext.Styled {
 	if !s.colorEnabled {
-		return text
+		return termtext.Styled(text)
 	}
-	return "\x1b[" + code + "m" + text + "\x1b[0m"
+	return termtext.Styled("\x1b[" + code + "m" + text + "\x1b[0m")
 }

@@ -77,12 +77,16 @@ func OneLine(s string) string {
 	return strings.Join(strings.Fields(Sanitize(s)), " ")
 }
 
+// Styled is text of the program's own, such as an icon with its colour
+// codes: Fprintf prints it as it is.
+type Styled string
+
 // Fprintf is fmt.Fprintf for a line a person reads. The format is the
 // caller's; the arguments are not: user names, repository names, token
 // descriptions and roles come from a server, errors quote it. Every
 // string argument goes through Sanitize and every error through OneLine,
 // so none of them can move the cursor, retitle the terminal or break the
-// line.
+// line; a Styled argument is the program's and keeps its colour.
 func Fprintf(w io.Writer, format string, a ...any) {
 	for i, v := range a {
 		switch v := v.(type) {

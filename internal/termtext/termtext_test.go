@@ -67,3 +67,11 @@ func TestFprintf(t *testing.T) {
 		t.Errorf("Fprintf = %q, want %q", b.String(), want)
 	}
 }
+
+func TestFprintfKeepsStyled(t *testing.T) {
+	var b strings.Builder
+	Fprintf(&b, "%s %s\n", Styled("\x1b[33m!\x1b[0m"), "srv\x1b[2J")
+	if want := "\x1b[33m!\x1b[0m srv[2J\n"; b.String() != want {
+		t.Errorf("Fprintf = %q, want %q", b.String(), want)
+	}
+}
