@@ -21,7 +21,7 @@ func vcsClientsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *inst
 	}
 	r.VCS = map[string]copyState{"git": git}
 	current := ""
-	if in.VCSToken != "" || in.VCSTokenID != 0 || in.VCSTokenExpires != 0 {
+	if in.HasVCSToken() {
 		current, _ = d.secrets.Get(ctx, in, secrets.VCSToken)
 	}
 	for _, c := range d.vcsCopies() {

@@ -14,7 +14,7 @@ import (
 // not set up for the instance is no check.
 func (d *doctor) checkCopies(ctx context.Context, in rhoderc.Instance) {
 	current := ""
-	if in.VCSToken != "" || in.VCSTokenID != 0 || in.VCSTokenExpires != 0 {
+	if in.HasVCSToken() {
 		current, _ = d.secrets.Get(ctx, in, secrets.VCSToken)
 	}
 	for _, c := range d.vcsCopies() {

@@ -30,12 +30,8 @@ const (
 // git has not rejected it, its managed VCS token.
 func usedTokens(in rhoderc.Instance) []usedToken {
 	out := []usedToken{{Instance: in, Kind: kindAPIToken, Expires: in.TokenExpires}}
-	if !in.VCSTokenRejected && (in.VCSToken != "" || in.VCSTokenID != 0 || in.VCSTokenExpires != 0) {
-		exp := in.VCSTokenExpires
-		if exp == 0 {
-			exp = -1 // as managedVCSToken reads it
-		}
-		out = append(out, usedToken{Instance: in, Kind: kindVCSToken, Expires: exp})
+	if !in.VCSTokenRejected && in.HasVCSToken() {
+		out = append(out, usedToken{Instance: in, Kind: kindVCSToken, Expires: in.VCSTokenExpiry()})
 	}
 	return out
 }

@@ -187,7 +187,7 @@ func verifyVCSToken(ctx context.Context, d *deps, in rhoderc.Instance, token str
 // storedVCSToken is the instance's stored VCS token, even one git
 // rejected, "" when none is recorded; for redacting it.
 func storedVCSToken(ctx context.Context, d *deps, in rhoderc.Instance) (string, error) {
-	if in.VCSToken == "" && in.VCSTokenID == 0 && in.VCSTokenExpires == 0 && !in.VCSTokenRejected {
+	if !in.HasVCSToken() && !in.VCSTokenRejected {
 		return "", nil
 	}
 	tok, err := d.secrets.Get(ctx, in, secrets.VCSToken)

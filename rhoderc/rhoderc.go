@@ -108,6 +108,22 @@ type Instance struct {
 	SVNConfigDir string
 }
 
+// HasVCSToken reports whether a managed VCS token is recorded for the
+// instance, rejected or not: its secret in the file, or its id or expiry
+// beside a copy in the keyring. Where none is, the keyring is not asked.
+func (in Instance) HasVCSToken() bool {
+	return in.VCSToken != "" || in.VCSTokenID != 0 || in.VCSTokenExpires != 0
+}
+
+// VCSTokenExpiry is the managed VCS token's expiry in unix seconds, -1
+// for never (vcs_token_expires absent or 0).
+func (in Instance) VCSTokenExpiry() int64 {
+	if in.VCSTokenExpires == 0 {
+		return -1
+	}
+	return in.VCSTokenExpires
+}
+
 // EffectiveStorage says where the instance keeps its secrets. An explicit
 // storage wins; without one, a token in the file means the file (what
 // rhodecode-tools writes in INI, and what a hand-written TOML entry with

@@ -214,3 +214,24 @@ func TestSetInstanceKeepsHandEdits(t *testing.T) {
 		t.Errorf("an unchanged key was recorded as ours:\n%s", b)
 	}
 }
+
+func TestHasVCSTokenAndExpiry(t *testing.T) {
+	for _, tt := range []struct {
+		in  Instance
+		has bool
+		exp int64
+	}{
+		{Instance{}, false, -1},
+		{Instance{VCSTokenRejected: true}, false, -1},
+		{Instance{VCSToken: "x"}, true, -1},
+		{Instance{VCSTokenID: 3}, true, -1},
+		{Instance{VCSTokenExpires: 1700000000}, true, 1700000000},
+	} {
+		if got := tt.in.HasVCSToken(); got != tt.has {
+			t.Errorf("%+v.HasVCSToken() = %v", tt.in, got)
+		}
+		if got := tt.in.VCSTokenExpiry(); got != tt.exp {
+			t.Errorf("%+v.VCSTokenExpiry() = %d, want %d", tt.in, got, tt.exp)
+		}
+	}
+}

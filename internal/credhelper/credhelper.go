@@ -82,14 +82,10 @@ func VCSToken(ctx context.Context, st *secrets.Store, in rhoderc.Instance) (stri
 	if in.VCSTokenRejected {
 		return "", 0, ErrNoVCSToken
 	}
-	if in.VCSToken == "" && in.VCSTokenID == 0 && in.VCSTokenExpires == 0 {
+	if !in.HasVCSToken() {
 		// Nothing recorded: do not wake the keyring for every git call.
 		// (A hand-written vcs_token in the file is something recorded.)
 		return "", 0, ErrNoVCSToken
-	}
-	exp := in.VCSTokenExpires
-	if exp == 0 {
-		exp = -1
 	}
 	tok, err := st.Get(ctx, in, secrets.VCSToken)
 	switch {
@@ -98,5 +94,5 @@ func VCSToken(ctx context.Context, st *secrets.Store, in rhoderc.Instance) (stri
 	case err != nil:
 		return "", 0, err
 	}
-	return tok, exp, nil
+	return tok, in.VCSTokenExpiry(), nil
 }
