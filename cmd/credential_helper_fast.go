@@ -3,9 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
+	"github.com/rhodecode-cli/rhodecode/internal/credhelper"
 )
 
 // CredentialHelperFast runs `credential-helper [--storage S] OP` without
@@ -16,18 +15,11 @@ func CredentialHelperFast(ctx context.Context, args []string, f *Factory) (code 
 	if len(args) < 2 || args[0] != "credential-helper" {
 		return 0, false
 	}
-	opts := &credentialHelperOptions{deps: f.deps(&globalOptions{}), Storage: gitcred.StorageKeyring}
-	rest := args[1:]
-	switch {
-	case len(rest) == 3 && rest[0] == "--storage":
-		opts.Storage, rest = rest[1], rest[2:]
-	case len(rest) == 2 && strings.HasPrefix(rest[0], "--storage="):
-		opts.Storage, rest = strings.TrimPrefix(rest[0], "--storage="), rest[1:]
-	}
-	if len(rest) != 1 || strings.HasPrefix(rest[0], "-") || !gitcred.KnownStorage(opts.Storage) {
+	storage, op, ok := credhelper.ParseArgs(args[1:])
+	if !ok {
 		return 0, false
 	}
-	opts.Op = rest[0]
+	opts := &credentialHelperOptions{deps: f.deps(&globalOptions{}), Storage: storage, Op: op}
 	if err := credentialHelperRun(ctx, opts); err != nil {
 		fmt.Fprintln(f.IO.ErrOut, "rhodecode: "+oneLine(err.Error()))
 		return exitCode(err), true

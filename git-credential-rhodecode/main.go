@@ -21,11 +21,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/credhelper"
-	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/rhodecode-cli/rhodecode/keyring"
@@ -49,7 +47,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) int {
-	storage, op, ok := parseArgs(args)
+	storage, op, ok := credhelper.ParseArgs(args)
 	if !ok {
 		fmt.Fprintln(os.Stderr, usage)
 		return exitUsage
@@ -147,20 +145,4 @@ func rhodecodeBeside() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("rhodecode is not installed beside it in %s; install both there (README, Install)", dirs[0])
-}
-
-// parseArgs reads [--storage S | --storage=S] OP, what setup-git writes
-// and git appends to.
-func parseArgs(args []string) (storage, op string, ok bool) {
-	storage = gitcred.StorageKeyring
-	switch {
-	case len(args) == 3 && args[0] == "--storage":
-		storage, args = args[1], args[2:]
-	case len(args) == 2 && strings.HasPrefix(args[0], "--storage="):
-		storage, args = strings.TrimPrefix(args[0], "--storage="), args[1:]
-	}
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") || !gitcred.KnownStorage(storage) {
-		return "", "", false
-	}
-	return storage, args[0], true
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/internal/gitcred"
@@ -40,6 +41,24 @@ type Deps struct {
 	Keyring     secrets.Keyring
 	IsNotFound  func(error) bool // the keyring's "no such secret"
 	Storage     string           // gitcred.StorageKeyring or StorageFile
+}
+
+// ParseArgs reads [--storage S | --storage=S] OP, what setup-git writes
+// and git appends to: the arguments of git-credential-rhodecode and of
+// `rhodecode credential-helper`. S defaults to the keyring; ok is false
+// for anything else.
+func ParseArgs(args []string) (storage, op string, ok bool) {
+	storage = gitcred.StorageKeyring
+	switch {
+	case len(args) == 3 && args[0] == "--storage":
+		storage, args = args[1], args[2:]
+	case len(args) == 2 && strings.HasPrefix(args[0], "--storage="):
+		storage, args = strings.TrimPrefix(args[0], "--storage="), args[1:]
+	}
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") || !gitcred.KnownStorage(storage) {
+		return "", "", false
+	}
+	return storage, args[0], true
 }
 
 // Run answers one request: op is get, store or erase; any other op is
