@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rhodecode-cli/rhodecode/internal/atomicfile"
 	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 	"github.com/spf13/cobra"
@@ -136,17 +137,5 @@ func writeWarned(path, today string, warned map[string]bool) {
 	if err != nil {
 		return
 	}
-	dir := filepath.Dir(path)
-	if os.MkdirAll(dir, 0o700) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, ".expiry-warned-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	_ = atomicfile.Write(path, append(b, '\n'), 0o600) // a warning more tomorrow at worst
 }

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/atomicfile"
 )
 
 // Mercurial's own patterns (config.py), anchored as Python's re.match is.
@@ -289,41 +291,7 @@ func Edit(path string, fn func(*File)) (changed bool, err error) {
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	return true, WriteAtomic(path, data, mode)
-}
-
-// WriteAtomic writes data to path through a temporary file in the same
-// directory (created 0700 if missing), synced and renamed over it.
-func WriteAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(mode); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return true, atomicfile.Write(path, data, mode)
 }
 
 // ExtensionEnabled says whether the file enables extension name in

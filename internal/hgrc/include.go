@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/rhodecode-cli/rhodecode/internal/atomicfile"
 )
 
 // The token file is an hgrc of its own that holds one [auth] entry's
@@ -20,7 +22,7 @@ func WriteSecret(path, entry, about, password string) error {
 	data := "# Written by rhodecode setup-hg: " + about + ".\n" +
 		"# rhodecode token rotate and auth logout rewrite or remove this file.\n" +
 		"[auth]\n" + entry + ".password = " + password + "\n"
-	return WriteAtomic(path, []byte(data), 0o600)
+	return atomicfile.Write(path, []byte(data), 0o600)
 }
 
 // ReadSecret returns entry's password from the token file at path; ""

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rhodecode-cli/rhodecode/internal/atomicfile"
 	"github.com/rhodecode-cli/rhodecode/internal/secret"
 )
 
@@ -114,17 +115,14 @@ func Write(configDir string, e Entry) error {
 	if err := CheckReplace(configDir, e.RealmString, e.Username); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	data := formatHash(map[string]string{
 		keyPasstype: passtypeSimple,
 		keyPassword: e.Password.Reveal(),
 		keyRealm:    e.RealmString,
 		keyUsername: e.Username,
 	})
-	return writeAtomic(path, data)
+	// svn reads either the old entry or the new one.
+	return atomicfile.Write(path, data, 0o600)
 }
 
 // CheckReplace says whether Write may write username's entry for
@@ -249,30 +247,4 @@ func readItem(r *bufio.Reader, header, prefix string) (string, error) {
 		return "", ErrUnparseable
 	}
 	return string(buf[:n]), nil
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory (os.CreateTemp makes it 0600), synced and renamed over path,
-// so svn reads either the old entry or the new one.
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".rhodecode-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
