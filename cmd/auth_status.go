@@ -139,8 +139,8 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 		}
 		r := &instanceStatus{Name: in.Name, URL: client.StripUserinfo(in.URL), instance: in, Username: in.Username, Storage: opts.secrets.Storage(in), Default: !envSet && cfg.DefaultInstance() == in.Name}
 		r.GitConfigured = gitURLs[in.URL]
-		vcsStatus(ctx, opts.deps, in, r)
-		vcsClientsStatus(ctx, opts.deps, in, r)
+		tok := vcsStatus(ctx, opts.deps, in, r)
+		vcsClientsStatus(ctx, opts.deps, in, r, tok)
 		tok, err := opts.apiToken(ctx, in)
 		switch {
 		case errors.Is(err, keyring.ErrUnavailable):
@@ -229,20 +229,21 @@ func authStatusRun(ctx context.Context, opts *authStatusOptions) error {
 	return gate
 }
 
-// vcsStatus fills in the managed VCS token and whether git uses it. The
-// secret is read only to mask it.
-func vcsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus) {
+// vcsStatus fills in the managed VCS token and whether git uses it, and
+// returns the token it read ("" if none): the secret is read to mask it
+// and to hold hg's and svn's copies against.
+func vcsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus) string {
 	if in.VCSTokenRejected {
 		r.VCSTokenState = "rejected"
 	}
 	tok, expires, err := managedVCSToken(ctx, d.secrets, in)
 	if err != nil && r.VCSTokenState == "" {
-		return
+		return ""
 	}
 	if tok == "" {
 		// Rejected tokens are not handed out; show that one exists.
 		r.VCSToken = "****"
-		return
+		return ""
 	}
 	r.VCSToken = secret.Mask(tok)
 	r.VCSTokenState = "ok"
@@ -254,4 +255,5 @@ func vcsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceSta
 			r.VCSTokenState = "expired"
 		}
 	}
+	return tok
 }

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 
-	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -11,7 +10,7 @@ import (
 // instance and whether its copy of the VCS token is the store's: git
 // reads the store through its helper, so its copy is the store's token;
 // hg and svn keep copies of their own (vcsCopies).
-func vcsClientsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus) {
+func vcsClientsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *instanceStatus, got string) {
 	git := copyState{Configured: r.GitConfigured, Token: "none"}
 	if r.VCSTokenState != "" {
 		git.Token = "current"
@@ -20,10 +19,7 @@ func vcsClientsStatus(ctx context.Context, d *deps, in rhoderc.Instance, r *inst
 		}
 	}
 	r.VCS = map[string]copyState{"git": git}
-	current := ""
-	if in.HasVCSToken() {
-		current, _ = d.secrets.Get(ctx, in, secrets.VCSToken)
-	}
+	current := copiesToken(ctx, d, in, got)
 	for _, c := range d.vcsCopies() {
 		r.VCS[c.vcs()] = c.state(ctx, in, current)
 	}

@@ -200,8 +200,8 @@ func (d *doctor) checkInstance(ctx context.Context, t resolve.Target) {
 		tok = "" // its expiry is not worth a line
 	}
 	d.checkSession(ctx, in, tok)
-	d.checkVCS(ctx, in, apiOK)
-	d.checkCopies(ctx, in)
+	vcsTok := d.checkVCS(ctx, in, apiOK)
+	d.checkCopies(ctx, in, vcsTok)
 }
 
 // checkSession tries the stored web session, without asking for a

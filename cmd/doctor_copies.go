@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -12,11 +11,8 @@ import (
 // token of their own (hg, svn: vcscopies.go): where one is set up, that
 // its copy is there and is the store's current token. A client that is
 // not set up for the instance is no check.
-func (d *doctor) checkCopies(ctx context.Context, in rhoderc.Instance) {
-	current := ""
-	if in.HasVCSToken() {
-		current, _ = d.secrets.Get(ctx, in, secrets.VCSToken)
-	}
+func (d *doctor) checkCopies(ctx context.Context, in rhoderc.Instance, got string) {
+	current := copiesToken(ctx, d.deps, in, got)
 	for _, c := range d.vcsCopies() {
 		name, setup := c.vcs()+" set-up", "rhodecode setup-"+c.vcs()+" -i "+in.Name
 		st := c.state(ctx, in, current)

@@ -16,8 +16,9 @@ import (
 )
 
 // checkVCS checks the managed VCS token (as git will use it) and git's
-// credential helpers for the instance URL.
-func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) {
+// credential helpers for the instance URL. It returns the token it read
+// ("" if none), for checkCopies.
+func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) (tok string) {
 	setup := "rhodecode setup-git -i " + in.Name
 	helpers, herr := d.git.Helpers(ctx, in.URL)
 	ours := -1
@@ -28,7 +29,9 @@ func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) 
 		}
 	}
 
-	tok, exp, err := managedVCSToken(ctx, d.secrets, in)
+	var exp int64
+	var err error
+	tok, exp, err = managedVCSToken(ctx, d.secrets, in)
 	switch {
 	case errors.Is(err, errNoVCSToken) && in.VCSTokenRejected:
 		d.add("VCS token", checkFail, "git reported it rejected (revoked, expired, or the auth-token plugin is off)", setup)
@@ -86,6 +89,7 @@ func (d *doctor) checkVCS(ctx context.Context, in rhoderc.Instance, apiOK bool) 
 			d.ok("useHttpPath", "true")
 		}
 	}
+	return tok
 }
 
 // checkHelperBinary checks that the program git runs exists and is this

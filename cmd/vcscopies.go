@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 
+	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
 )
 
@@ -48,4 +49,16 @@ type copyState struct {
 // vcsCopies lists the clients that keep a copy of the VCS token.
 func (d *deps) vcsCopies() []vcsCopy {
 	return []vcsCopy{hgCopy{d}, svnCopy{d}}
+}
+
+// copiesToken is the store's VCS token that hg's and svn's copies are
+// held against: got, the one managedVCSToken already read, or, for a
+// token git rejected (which managedVCSToken does not read), the store's.
+// So the keyring is asked once, not twice, per instance.
+func copiesToken(ctx context.Context, d *deps, in rhoderc.Instance, got string) string {
+	if got != "" || !in.VCSTokenRejected || !in.HasVCSToken() {
+		return got
+	}
+	tok, _ := d.secrets.Get(ctx, in, secrets.VCSToken)
+	return tok
 }
