@@ -519,7 +519,7 @@ func (p *tokenParser) finish() (*TokenPage, error) {
 	case len(pg.Tokens) > 0:
 		pg.Masked = pg.Tokens[0].Secret == ""
 	case pg.Version != "":
-		pg.Masked = versionAtLeast(pg.Version, 4, 19)
+		pg.Masked = VersionAtLeast(pg.Version, 4, 19)
 	default:
 		pg.Masked = p.hasShowFn
 	}
@@ -527,9 +527,9 @@ func (p *tokenParser) finish() (*TokenPage, error) {
 	return pg, nil
 }
 
-// versionAtLeast compares a "4.27.0"-style version with major.minor;
+// VersionAtLeast compares a "4.27.0"-style RhodeCode version with major.minor;
 // unreadable versions count as new.
-func versionAtLeast(v string, major, minor int) bool {
+func VersionAtLeast(v string, major, minor int) bool {
 	parts := strings.SplitN(v, ".", 3)
 	if len(parts) < 2 {
 		return true

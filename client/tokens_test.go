@@ -36,7 +36,7 @@ func TestWebCreateAndReveal(t *testing.T) {
 			for _, r := range ws.recordedRequests() {
 				revealed = revealed || r.Path == tokensPath+"/view"
 			}
-			if masked := versionAtLeast(version, 4, 19); revealed != masked {
+			if masked := VersionAtLeast(version, 4, 19); revealed != masked {
 				t.Errorf("revealed through /view: %v; the list masks secrets: %v", revealed, masked)
 			}
 		})

@@ -125,7 +125,7 @@ func (ws *webServer) serve(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, ws.srv.URL+tokensPath, http.StatusFound)
 	case "POST " + tokensPath + "/view":
 		// Route registered with xhr=True: other requests do not match it.
-		if r.Header.Get("X-Requested-With") != "XMLHttpRequest" || !versionAtLeast(ws.version, 4, 19) {
+		if r.Header.Get("X-Requested-With") != "XMLHttpRequest" || !VersionAtLeast(ws.version, 4, 19) {
 			http.NotFound(w, r)
 			return
 		}
@@ -218,7 +218,7 @@ func (ws *webServer) list(w http.ResponseWriter, sess string) {
 	tokens := slices.Clone(ws.tokens)
 	csrf := ws.csrf[sess]
 	ws.mu.Unlock()
-	if versionAtLeast(ws.version, 4, 19) {
+	if VersionAtLeast(ws.version, 4, 19) {
 		p := fxPage427(tokens, flash)
 		p.CSRF, p.Version = csrf, ws.version
 		body = render(ws.t, "auth_tokens_4.27.html.tmpl", p)

@@ -203,7 +203,7 @@ func urlRun(ctx context.Context, opts *urlOptions) error {
 		return err
 	}
 	u := base + path + "?auth_token=" + url.QueryEscape(secret)
-	if opts.kind == "status" && version != "" && !versionAtLeast(version, 4, 27) {
+	if opts.kind == "status" && version != "" && !client.VersionAtLeast(version, 4, 27) {
 		termPrintf(io.ErrOut, "%s RhodeCode %s has no status page; /_admin/ops/status came with 4.27\n", io.WarningIcon(), version)
 	}
 	if created {
@@ -217,14 +217,4 @@ func urlRun(ctx context.Context, opts *urlOptions) error {
 	}
 	_, err = fmt.Fprintln(io.Out, u)
 	return err
-}
-
-// versionAtLeast compares a RhodeCode version such as "4.26.0" with
-// major.minor; an unreadable version counts as new enough.
-func versionAtLeast(v string, major, minor int) bool {
-	var ma, mi int
-	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
-		return true
-	}
-	return ma > major || ma == major && mi >= minor
 }
