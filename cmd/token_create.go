@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/spf13/cobra"
@@ -41,12 +40,10 @@ space, quote it: --lifetime "3 weeks"); --expires takes a date
 		Args: lifetimeArgs(&opts.Lifetime, noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
-			r, ok := client.ParseRole(opts.Role)
-			if !ok {
-				return usageErrorf("--role must be one of %s, not %q", strings.Join(client.RoleNames(), ", "), opts.Role)
-			}
-			opts.Role = r
 			var err error
+			if opts.Role, err = roleFlag(opts.Role); err != nil {
+				return err
+			}
 			if opts.Expires != "" {
 				opts.minutes, err = minutesUntil(opts.Expires, f.Now())
 			} else {

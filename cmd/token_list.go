@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rhodecode-cli/rhodecode/client"
@@ -51,11 +50,10 @@ given too, which then lists both.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.deps = f.deps(g)
 			if opts.Role != "" {
-				r, ok := client.ParseRole(opts.Role)
-				if !ok {
-					return usageErrorf("--role must be one of %s, not %q", strings.Join(client.RoleNames(), ", "), opts.Role)
+				var err error
+				if opts.Role, err = roleFlag(opts.Role); err != nil {
+					return err
 				}
-				opts.Role = r
 			}
 			if cmd.Flags().Changed("expiring") {
 				d, err := parseWithin("--expiring", opts.Expiring)
