@@ -98,16 +98,16 @@ func (d *deps) hgUserConfig() (string, error) {
 // hgAuthAttrs is the instance's [auth] entry: the URL with its path as
 // the prefix (a trailing slash, so /rc does not match /rcx), the exact
 // user name, and the scheme.
-func hgAuthAttrs(in rhoderc.Instance, username string) ([]hgrc.Attr, error) {
+func hgAuthAttrs(in rhoderc.Instance) ([]hgrc.Attr, error) {
 	prefix, err := hgPrefix(in)
 	if err != nil {
 		return nil, err
 	}
-	if username == "" || strings.ContainsAny(username, "\r\n") {
+	if in.Username == "" || strings.ContainsAny(in.Username, "\r\n") {
 		return nil, unknownUsername(in.Name)
 	}
 	u, _ := url.Parse(in.URL)
-	return []hgrc.Attr{{Name: "prefix", Value: prefix}, {Name: "username", Value: username}, {Name: "schemes", Value: u.Scheme}}, nil
+	return []hgrc.Attr{{Name: "prefix", Value: prefix}, {Name: "username", Value: in.Username}, {Name: "schemes", Value: u.Scheme}}, nil
 }
 
 // hgPrefix is the prefix of the instance's [auth] entry.
@@ -138,7 +138,7 @@ func hgOwnEntry(f *hgrc.File, in rhoderc.Instance) (present, ours bool, include 
 
 // hgKeyringAccount is mercurial_keyring's key for the entry's password.
 func hgKeyringAccount(in rhoderc.Instance) (string, bool) {
-	attrs, err := hgAuthAttrs(in, in.Username)
+	attrs, err := hgAuthAttrs(in)
 	if err != nil {
 		return "", false
 	}

@@ -37,7 +37,7 @@ func (w hgWritten) String() string {
 // write puts the token where hg will read it and the [auth] entry into
 // the hgrc at path.
 func (c hgCopy) write(ctx context.Context, in rhoderc.Instance, token, path string) (hgWritten, error) {
-	attrs, err := hgAuthAttrs(in, in.Username)
+	attrs, err := hgAuthAttrs(in)
 	if err != nil {
 		return hgWritten{}, err
 	}
@@ -52,7 +52,8 @@ func (c hgCopy) write(ctx context.Context, in rhoderc.Instance, token, path stri
 	w := hgWritten{In: "file", TokenFile: tokenFile}
 	include := tokenFile
 	if c.keyringMode(in, path) {
-		w = hgWritten{In: "keyring", KeyringUser: in.Username + "@@" + attrs[0].Value}
+		acct, _ := hgKeyringAccount(in) // attrs above: the entry is valid
+		w = hgWritten{In: "keyring", KeyringUser: acct}
 		include = ""
 		if err := c.d.keyring.Set(ctx, hgKeyringService, w.KeyringUser, token); err != nil {
 			return hgWritten{}, fmt.Errorf("storing the VCS token for mercurial_keyring: %w", err)

@@ -156,7 +156,7 @@ func setupHgOne(ctx context.Context, opts *setupHgOptions, in rhoderc.Instance, 
 	}
 	r := hgSetupResult{Instance: in.Name, URL: in.URL, Username: in.Username, Hgrc: path}
 	// Before a token is minted: the entry can be written, the hgrc read.
-	if _, err := hgAuthAttrs(in, in.Username); err != nil {
+	if _, err := hgAuthAttrs(in); err != nil {
 		return r, err
 	}
 	if _, err := hgrc.Load(path); err != nil {
