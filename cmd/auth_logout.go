@@ -195,11 +195,14 @@ func madeTokens(in rhoderc.Instance) (names, verb, them string) {
 // the managed VCS token when the server still lists it, and the older
 // tokens the tool made for the same user on this machine (staleToolTokens).
 func revokeOwnToken(ctx context.Context, opts *authLogoutOptions, cfg *rhoderc.File, name string) error {
-	g := *opts.g
-	g.Instance = name
-	d := *opts.deps
-	d.g = &g
-	wt, err := d.webTarget(ctx)
+	d := opts.deps
+	// The instance as -i name picks it, from the file already read (read
+	// again, a file others can read would be warned about twice).
+	t, err := resolve.Instance(name, d.getenv, func() (*rhoderc.File, error) { return cfg, nil })
+	if err != nil {
+		return err
+	}
+	wt, err := d.webTargetOf(ctx, t)
 	if err != nil {
 		return err
 	}

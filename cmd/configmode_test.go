@@ -117,3 +117,22 @@ func TestLoginAgainMakesConfigPrivate(t *testing.T) {
 		t.Errorf("mode after login = %04o, want 0600", fi.Mode().Perm())
 	}
 }
+
+// TestLogoutRevokeWarnsOnce: logout --revoke reads the config file once,
+// so a file others can read is warned about once, not again when the
+// instance is picked for the web session.
+func TestLogoutRevokeWarnsOnce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	srv := fakeTokenServer(t, "4.27.0")
+	e := newTestEnv(t)
+	passwordLoginEnv(t, e, srv, "--storage", "file")
+	if err := os.Chmod(e.config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := e.mustRun("auth", "logout", "--revoke", "work")
+	if n := strings.Count(r.stderr, "holds secrets but other users can access it"); n != 1 {
+		t.Errorf("the mode warning came %d times, want 1:\n%s", n, r.stderr)
+	}
+}

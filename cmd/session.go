@@ -8,6 +8,7 @@ import (
 
 	"github.com/rhodecode-cli/rhodecode/client"
 	"github.com/rhodecode-cli/rhodecode/internal/iostreams"
+	"github.com/rhodecode-cli/rhodecode/internal/resolve"
 	"github.com/rhodecode-cli/rhodecode/internal/secrets"
 	"github.com/rhodecode-cli/rhodecode/internal/termtext"
 	"github.com/rhodecode-cli/rhodecode/rhoderc"
@@ -35,6 +36,11 @@ func (d *deps) webTarget(ctx context.Context) (*webTarget, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.webTargetOf(ctx, t)
+}
+
+// webTargetOf is webTarget for an instance already picked.
+func (d *deps) webTargetOf(ctx context.Context, t resolve.Target) (*webTarget, error) {
 	wt := &webTarget{Instance: t.Instance, ephemeral: t.Env}
 	tok, err := d.targetToken(ctx, t)
 	switch {
