@@ -27,16 +27,16 @@ func main() {
 	}
 }
 
-func run(n, tokens int) (err error) {
-	defer func() { // a server from fakerc.Start panics where a test would fail
-		if r := recover(); r != nil {
-			fe, ok := r.(*fakerc.FatalError)
-			if !ok {
-				panic(r)
-			}
-			err = fe
-		}
-	}()
+// run is serve, with a server's failure (fakerc.Do) as its error.
+func run(n, tokens int) error {
+	var err error
+	if ferr := fakerc.Do(func() { err = serve(n, tokens) }); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+func serve(n, tokens int) (err error) {
 	out := bufio.NewWriter(os.Stdout)
 	fmt.Fprintln(out, "PASSWORD", password)
 	for i := range n {

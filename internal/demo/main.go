@@ -304,7 +304,7 @@ func (d *demo) startServer() (err error) {
 	if d.srv, err = fakerc.Start(); err != nil {
 		return err
 	}
-	return fakeDo(func() {
+	return fakerc.Do(func() {
 		d.srv.AddUser(fakerc.User{
 			Username: demoUser, Password: demoPassword, Active: true,
 			Email: "alice@example.com", FirstName: "Alice", LastName: "Liddell",
@@ -326,22 +326,6 @@ func (d *demo) startServer() (err error) {
 			d.srv.GrantRepo(demoUser, demoSvnRepo, "write")
 		}
 	})
-}
-
-// fakeDo runs f, which calls methods of a server from fakerc.Start. Where
-// a test would fail, those panic with a *fakerc.FatalError: return it.
-func fakeDo(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			fe, ok := r.(*fakerc.FatalError)
-			if !ok {
-				panic(r)
-			}
-			err = fe
-		}
-	}()
-	f()
-	return nil
 }
 
 // closing explains what happened and what to try next.

@@ -108,7 +108,7 @@ func (p *playground) start(ctx context.Context) error {
 		}
 	}
 	var urls map[string]string
-	if err := fakeDo(func() { urls = seedPlayground(p.srv, repos) }); err != nil {
+	if err := fakerc.Do(func() { urls = seedPlayground(p.srv, repos) }); err != nil {
 		return fmt.Errorf("setting up the fake server: %w", err)
 	}
 

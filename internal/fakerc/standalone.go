@@ -27,21 +27,33 @@ var (
 // server down and removes its temporary directories (git repositories).
 //
 // Where a server from New fails the test (AddUser with a name that
-// exists, SeedRepo when git fails...), a server from Start panics with an
-// error value describing the problem; recover it to turn it into an error.
-func Start(opts ...Option) (s *Server, err error) {
+// exists, SeedRepo when git fails...), a server from Start panics with a
+// *FatalError describing the problem; Do turns it into an error.
+func Start(opts ...Option) (*Server, error) {
 	st := &standaloneTB{}
+	var s *Server
+	if err := Do(func() { s = newServer(st, opts...) }); err != nil {
+		st.runCleanups()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Do runs f, which calls methods of a server from Start, and returns the
+// *FatalError such a server panics with where a test would fail; other
+// panics go on.
+func Do(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(*FatalError)
 			if !ok {
 				panic(r)
 			}
-			st.runCleanups()
-			s, err = nil, fe
+			err = fe
 		}
 	}()
-	return newServer(st, opts...), nil
+	f()
+	return nil
 }
 
 // FatalError is the panic value of a server from Start where a server
