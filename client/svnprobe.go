@@ -66,7 +66,6 @@ func (d connDoer) Do(req *http.Request) (*http.Response, error) {
 	err := d.c.roundTrip(req.Context(), exchange{
 		method: req.Method,
 		url:    req.URL.String(),
-		shown:  StripUserinfo(req.URL.String()),
 		body:   body,
 		prepare: func(r *http.Request) {
 			for k, v := range req.Header {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -75,7 +76,7 @@ func (s *Server) tokenLoginRequired(c *webCtx, roles ...string) bool {
 	s.mu.Lock()
 	t := s.tokenBySecretLocked(tok)
 	var u *User
-	if t != nil && t.RepoID == 0 && (t.Role == RoleAll || contains(roles, t.Role)) {
+	if t != nil && t.RepoID == 0 && (t.Role == RoleAll || slices.Contains(roles, t.Role)) {
 		if found := s.userByIDLocked(t.UserID); found != nil && found.Active {
 			uc := copyUser(found)
 			u = &uc
@@ -88,15 +89,6 @@ func (s *Server) tokenLoginRequired(c *webCtx, roles ...string) bool {
 	}
 	c.user = u
 	return true
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // viewRepoFeed is RepoFeedView.rss/atom: the repository by name or by

@@ -192,11 +192,14 @@ type table struct {
 	rows [][]string
 }
 
+// cellBreaks turns a tab or a line break in a cell into a space: either
+// would break the columns.
+var cellBreaks = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ")
+
 func (t *table) add(cells []any) {
 	row := make([]string, len(cells))
 	for i, c := range cells {
-		// A tab or a line break inside a cell would break the columns.
-		row[i] = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace(text(c))
+		row[i] = cellBreaks.Replace(text(c))
 	}
 	t.rows = append(t.rows, row)
 }
