@@ -357,7 +357,8 @@ func (s *pageScanner) comment(lt int) html.TokenType {
 	s.pos = lt + end + 1
 	s.raw = [2]int{lt, s.pos}
 	s.tt = html.CommentToken
-	if len(rest) >= 9 && bytes.EqualFold(rest[2:9], []byte("doctype")) {
+	// Only "<!" opens a doctype; "<?DOCTYPE>" is a bogus comment.
+	if len(rest) >= 9 && rest[1] == '!' && bytes.EqualFold(rest[2:9], []byte("doctype")) {
 		s.tt = html.DoctypeToken
 	}
 	return s.tt

@@ -59,7 +59,7 @@ func checkSameTokens(t *testing.T, page []byte) (fellBack bool) {
 var scanSeeds = []string{
 	"", "text only", "a < b <3 <", "<p>x</p>", "<P CLASS=a Class=b>", "<a href=/x/>", "<br/>", "<a b/>",
 	"<td class='td-authtoken x' data-x=\"1>2\">t</td>", "<input name=csrf_token value=abc>",
-	"<!-- c --><!DOCTYPE html><?xml x?>", "<!---->", "<!-- a -- b -->", "<!-->", "<!-- x --!>",
+	"<!-- c --><!DOCTYPE html><?xml x?>", "<?DOCTYPE>", "<?doctype html>", "<!---->", "<!-- a -- b -->", "<!-->", "<!-- x --!>",
 	"<script>var CSRF_TOKEN = \"a\"; if (a</b) {}</script><p>", "<script><!-- </script> --></script>",
 	"<title>a &amp; b</title>", "<textarea></textarea>", "<style>p>a{}</STYLE >", "<plaintext><p>",
 	"<p>caf&eacute; &lt;x&gt; &amp</p>", "<a title='&amp;'>", "</>", "</ p>", "<a =b c = d e=>",
