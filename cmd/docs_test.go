@@ -108,23 +108,26 @@ func TestEnvironmentDocumented(t *testing.T) {
 	}
 }
 
+// eachExampleLine calls fn with every line of every command's examples.
+func eachExampleLine(c *cobra.Command, fn func(path, line string)) {
+	for _, line := range strings.Split(c.Example, "\n") {
+		fn(c.CommandPath(), line)
+	}
+	for _, sub := range c.Commands() {
+		eachExampleLine(sub, fn)
+	}
+}
+
 // No example leaves a URL with ? or * unquoted: zsh takes it for a glob
 // and fails ("no matches found").
 func TestExamplesQuoteGlobs(t *testing.T) {
 	f := &Factory{}
 	unquoted := regexp.MustCompile(`(^|\s)https?://[^\s"']*[?*]`)
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, line := range strings.Split(c.Example, "\n") {
-			if unquoted.MatchString(line) {
-				t.Errorf("%s: example not quoted for zsh: %s", c.CommandPath(), line)
-			}
+	eachExampleLine(NewRootCmd(f), func(path, line string) {
+		if unquoted.MatchString(line) {
+			t.Errorf("%s: example not quoted for zsh: %s", path, line)
 		}
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(NewRootCmd(f))
+	})
 	if !strings.Contains(NewRootCmd(f).Example, `'url = "https://code.example.com/_admin/ops/ping?auth_token=%s"\n' "$(rhodecode auth token)" | curl -s -K -`) {
 		t.Error("the root help lost its curl example")
 	}
@@ -134,18 +137,11 @@ func TestExamplesQuoteGlobs(t *testing.T) {
 // process list shows it): curl gets a token's URL on standard input.
 func TestExamplesKeepSecretsOffArgv(t *testing.T) {
 	onArgv := regexp.MustCompile(`curl[^|]*\$\(rhodecode (auth token|url|token show)`)
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, line := range strings.Split(c.Example, "\n") {
-			if onArgv.MatchString(line) {
-				t.Errorf("%s: example puts a secret on curl's command line: %s", c.CommandPath(), line)
-			}
+	eachExampleLine(NewRootCmd(&Factory{}), func(path, line string) {
+		if onArgv.MatchString(line) {
+			t.Errorf("%s: example puts a secret on curl's command line: %s", path, line)
 		}
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(NewRootCmd(&Factory{}))
+	})
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
